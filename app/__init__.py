@@ -1,0 +1,3 @@
+"""jieneng: building energy-efficiency monitoring data platform."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,43 @@
+"""ORM models, one module per aggregate; importing this package registers every table."""
+
+from app.models.audit import AuditCarrierTotal, EnergyAudit, RetrofitMeasure
+from app.models.building import Building, BuildingHistory
+from app.models.consumption import ConsumptionHistory, ConsumptionRecord, ConsumptionSeries
+from app.models.reference import (
+    Benchmark,
+    BuildingClass,
+    ClimateZone,
+    ConversionFactor,
+    DistrictClimateZone,
+    ElectricitySubItem,
+    EnergyCarrier,
+    Region,
+    Unit,
+)
+from app.models.target import SavingTarget
+from app.models.upload import Finding, Upload
+from app.models.user import User
+
+__all__ = [
+    "AuditCarrierTotal",
+    "Benchmark",
+    "Building",
+    "BuildingClass",
+    "BuildingHistory",
+    "ClimateZone",
+    "ConsumptionHistory",
+    "ConsumptionRecord",
+    "ConsumptionSeries",
+    "ConversionFactor",
+    "DistrictClimateZone",
+    "ElectricitySubItem",
+    "EnergyAudit",
+    "EnergyCarrier",
+    "Finding",
+    "Region",
+    "RetrofitMeasure",
+    "SavingTarget",
+    "Unit",
+    "Upload",
+    "User",
+]
