@@ -1,0 +1,14 @@
+"""The `jieneng` command: one typer sub-application per concern."""
+
+from __future__ import annotations
+
+import typer
+
+from app.cli import db as db_cli
+
+app = typer.Typer(help="jieneng: building energy-efficiency monitoring data platform", no_args_is_help=True)
+app.add_typer(db_cli.app, name="db")
+
+
+def main() -> None:
+    app()
