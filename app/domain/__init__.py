@@ -1,1 +1,1 @@
-"""Pure domain logic: no database, no web."""
+"""Pure domain logic (standard library, numpy and pandas only): no database, no web."""
