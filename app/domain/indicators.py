@@ -51,13 +51,14 @@ def carrier_is_complete(grain: str, months_reported: int) -> bool:
     return months_reported >= MONTHS_PER_YEAR
 
 
-def completeness(carriers: pd.DataFrame) -> pd.DataFrame:
+def completeness(carriers: pd.DataFrame, *, seasonal: frozenset[str] | set[str] = frozenset()) -> pd.DataFrame:
     """Per building: carriers reported, months covered by every carrier, and is_complete.
 
     ``carriers`` has one row per (building_id, carrier_code) with ``grain`` ('A'/'M') and
     ``months_reported`` (distinct months with a whole-meter record; for 'A' the annual row count).
     A building is complete only when every carrier it reports is complete; an annual carrier
-    counts as twelve months.
+    counts as twelve months. Carriers in ``seasonal`` (district heat, billed only in the heating
+    season) report no record outside their season, so any month of theirs counts as a full year.
     """
     if carriers.empty:
         return pd.DataFrame(
@@ -65,7 +66,7 @@ def completeness(carriers: pd.DataFrame) -> pd.DataFrame:
              "is_complete": pd.Series(dtype="bool")},
             index=pd.Index([], name="building_id"),
         )
-    annual = carriers["grain"].eq(GRAIN_ANNUAL)
+    annual = carriers["grain"].eq(GRAIN_ANNUAL) | carriers["carrier_code"].isin(list(seasonal))
     months = carriers["months_reported"].astype("int64")
     covered = months.where(~annual, np.where(months >= 1, MONTHS_PER_YEAR, 0)).clip(upper=MONTHS_PER_YEAR)
     frame = pd.DataFrame({"building_id": carriers["building_id"].to_numpy(), "covered": covered.to_numpy()})

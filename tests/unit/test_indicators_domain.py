@@ -47,6 +47,10 @@ def test_building_complete_only_when_every_carrier_is():
     assert not out.loc[2, "is_complete"] and out.loc[2, "months_reported"] == 9
     assert out.loc[2, "carriers_reported"] == 2
     assert not out.loc[3, "is_complete"]
+    # District heat is billed in the heating season only: nine months of it are a full year.
+    seasonal = completeness(carriers, seasonal={"district_heat"})
+    assert seasonal.loc[2, "is_complete"] and seasonal.loc[2, "months_reported"] == 12
+    assert not seasonal.loc[3, "is_complete"]
 
 
 def test_intensities_hand_computed():
