@@ -119,7 +119,7 @@ class ImportReport:
 
     @property
     def file_rejected(self) -> bool:
-        return any(f.severity == ERROR and f.row is None for f in self.findings) and self.rows_accepted == 0
+        return any(f.severity == ERROR and (f.code.startswith("FILE_") or f.code == "IMPORT_FAILED") for f in self.findings)
 
     @property
     def message_zh(self) -> str:

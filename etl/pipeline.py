@@ -416,7 +416,7 @@ def _buildings_chunk(run: Run, raw: pd.DataFrame, dry_run: bool, upload_id: int)
     for (code, column), group in fails.groupby(["code", "column"]):
         mask = pd.Series(rec.index.isin(group["index"]), index=rec.index)
         run.flag(mask, code, rows, _field(raw, layout, column), run.column_of(column), bad,
-                 column=run.column_of(column), range=group["range"].iloc[0])
+                 range=group["range"].iloc[0])
     for name in ("ac_area_m2", "heated_area_m2"):
         over = rec[name] > rec["floor_area_m2"]
         run.flag(over, "AREA_INCONSISTENT", rows, _field(raw, layout, name), run.column_of(name), bad)
@@ -644,9 +644,11 @@ def run(*, session: Session, data: bytes, filename: str, kind: Kind, mapping: di
     findings: list[FindingOut] = []
     prior = None
     if not dry_run:
-        prior = session.scalar(select(Upload.id).where(Upload.content_sha256 == sha, Upload.kind == kind,
-                                                       Upload.status.in_(("loaded", "partial")), Upload.id != upload.id)
-                               .order_by(Upload.id).limit(1))
+        same = session.execute(select(Upload.id, Upload.options).where(
+            Upload.content_sha256 == sha, Upload.kind == kind, Upload.status.in_(("loaded", "partial")), Upload.id != upload.id)
+            .order_by(Upload.id)).all()
+        prior = next((i for i, o in same if (o or {}).get("sheet") == sheet and (o or {}).get("mapping") == mapping
+                      and (o or {}).get("region_scope") == region_scope), None)
     if prior is not None:
         findings.append(make_finding("FILE_DUPLICATE", upload_id=prior))
         upload.status = "duplicate"

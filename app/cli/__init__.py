@@ -5,9 +5,11 @@ from __future__ import annotations
 import typer
 
 from app.cli import db as db_cli
+from app.cli import imports as imports_cli
 
 app = typer.Typer(help="jieneng: building energy-efficiency monitoring data platform", no_args_is_help=True)
 app.add_typer(db_cli.app, name="db")
+app.command(name="import")(imports_cli.import_file)
 
 
 def main() -> None:
