@@ -144,12 +144,19 @@ def _finish_chunk(frame: pd.DataFrame, notices: list[FindingOut]) -> pd.DataFram
     return frame.loc[~blank & ~is_total]
 
 
+def _split(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line.replace("\r", " ")], delimiter=delimiter), [])
+    except csv.Error:
+        return line.split(delimiter)
+
+
 def _open_csv(data: bytes, *, score, header_row, chunksize) -> Table:
     encoding = sniff_encoding(data)
     raw_lines = _head_lines(data, HEADER_SCAN_LINES)
     text_lines = [line.decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r") for line in raw_lines]
     delimiter = sniff_delimiter(text_lines)
-    rows = [next(csv.reader([line], delimiter=delimiter), []) for line in text_lines]
+    rows = [_split(line, delimiter) for line in text_lines]
     h = _pick_header(rows, score, header_row)
     if h >= len(rows):
         raise FileRejected(make_finding("FILE_NO_ROWS"))
@@ -171,7 +178,7 @@ def _open_csv(data: bytes, *, score, header_row, chunksize) -> Table:
                 frame[ROW] = range(start, start + len(frame))
                 start += len(frame)
                 yield _finish_chunk(frame, notices)
-        except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
+        except (pd.errors.ParserError, ValueError, UnicodeDecodeError, csv.Error, OverflowError) as exc:
             raise FileRejected(make_finding("FILE_UNREADABLE", detail=str(exc).strip()[:300])) from exc
 
     return Table(columns=names, header_row=h + 1, format="csv", chunks=chunks(), encoding=encoding,
