@@ -10,7 +10,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,6 +18,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import gbcodes
 from app.config import get_settings
 from app.domain.regions import NATION_CODE, city_code, climate_zones_for, province_code
 from app.models import Benchmark, BuildingClass, ElectricitySubItem, EnergyCarrier, Finding, Unit, Upload
@@ -412,22 +412,8 @@ def _intensity_warnings(run: Run, rec: pd.DataFrame, joined: pd.DataFrame, ok: p
 
 
 # --------------------------------------------------------------------------------------------- buildings
-@lru_cache(maxsize=32)
-def _districts(revision: int | None) -> frozenset[int]:
-    from gb2260.data import data
-
-    return frozenset(data[revision])
-
-
 def _revision(year: float) -> int | None:
-    from gb2260.data import data
-
-    if np.isnan(year):
-        return None
-    years = sorted(int(y) for y in data if y is not None and y < 10000)
-    if year > years[-1]:
-        return None
-    return max([y for y in years if y <= year], default=years[0])
+    return None if np.isnan(year) else gbcodes.revision_for(int(year))
 
 
 BUILDING_COLUMNS = ["name", "district_code", "province_code", "city_code", "climate_zone", "building_class",
@@ -474,8 +460,8 @@ def _buildings_chunk(run: Run, raw: pd.DataFrame, dry_run: bool, upload_id: int)
     valid = pd.Series(False, index=rec.index)
     for revision in revisions.unique():
         here = revisions.isna() if revision is None else revisions == revision
-        codes = _districts(revision)
-        valid[here] = district[here].map(lambda d, codes=codes: d.isdigit() and len(d) == 6 and int(d) in codes)
+        codes = gbcodes.codes(revision)
+        valid[here] = district[here].isin(codes)
     run.flag(~valid & (district != ""), "DISTRICT_INVALID", rows, district_raw, run.column_of("district_code"), bad,
              year=revisions.map(lambda r: "最新/latest" if r is None else str(r)))
     rec["district_code"] = district
