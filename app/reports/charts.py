@@ -55,7 +55,7 @@ def class_intensity_chart(data: AnnualReportData) -> Chart:
         "class_intensity", "分类能耗强度与标准对比", "Intensity by class vs benchmarks", "kWh/(m²·a)",
         [f"{c} {n}" for c, n in zip(frame["building_class"], frame["class_name_zh"], strict=True)],
         [
-            Series("单位面积能耗 Intensity", _values(frame["intensity_kwh_m2"]), "bar", PALETTE[0]),
+            Series("对标能耗强度 Comparable intensity", _values(frame["comparable_kwh_m2"]), "bar", PALETTE[0]),
             Series("约束值 Constraint", _values(frame["constraint_kwh_m2"]), "line", PALETTE[1]),
             Series("引导值 Guide", _values(frame["guide_kwh_m2"]), "line", PALETTE[3]),
         ],

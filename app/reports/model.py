@@ -10,7 +10,7 @@ import pandas as pd
 SUMMARY_COLUMNS = ["key", "item_zh", "item_en", "value", "unit"]
 CLASS_COLUMNS = [
     "building_class", "class_name_zh", "class_name_en", "buildings", "floor_area_m2", "kgce_calorific",
-    "intensity_kwh_m2", "constraint_kwh_m2", "guide_kwh_m2",
+    "intensity_kwh_m2", "comparable_kwh_m2", "constraint_kwh_m2", "guide_kwh_m2",
 ]
 REGION_COLUMNS = [
     "region_code", "region_name_zh", "region_name_en", "buildings_registered", "buildings_reporting",
@@ -19,7 +19,8 @@ REGION_COLUMNS = [
 ]
 BUILDING_COLUMNS = [
     "code", "name", "building_class", "is_government_office", "is_large_public", "floor_area_m2",
-    "kgce_calorific", "kgce_generation", "intensity_kwh_m2", "benchmark_status", "change_vs_last_year_pct",
+    "kgce_calorific", "kgce_generation", "intensity_kwh_m2", "comparable_kwh_m2", "benchmark_status",
+    "change_vs_last_year_pct",
     "months_reported", "is_complete",
 ]
 TARGET_PATH_COLUMNS = ["year", "path_kgce", "actual_kgce"]

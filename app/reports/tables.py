@@ -72,6 +72,7 @@ BY_CLASS = [
     Column("floor_area_m2", "建筑面积 (m²)", "Floor area (m²)", "float", 0),
     Column("kgce_calorific", "能耗 (kgce, 当量值)", "Energy (kgce, calorific)", "float", 0),
     Column("intensity_kwh_m2", "单位面积能耗 (kWh/(m²·a))", "Intensity (kWh/(m²·a))", "float", 1),
+    Column("comparable_kwh_m2", "对标能耗强度 (kWh/(m²·a))", "Comparable intensity (kWh/(m²·a))", "float", 1),
     Column("constraint_kwh_m2", "约束值 (kWh/(m²·a))", "Constraint (kWh/(m²·a))", "float", 1),
     Column("guide_kwh_m2", "引导值 (kWh/(m²·a))", "Guide (kWh/(m²·a))", "float", 1),
 ]
@@ -99,6 +100,7 @@ BUILDINGS = [
     Column("kgce_calorific", "总能耗 (kgce, 当量值)", "Total (kgce, calorific)", "float", 0),
     Column("kgce_generation", "总能耗 (kgce, 等价值)", "Total (kgce, generation)", "float", 0),
     Column("intensity_kwh_m2", "单位面积能耗 (kWh/(m²·a))", "Intensity (kWh/(m²·a))", "float", 1),
+    Column("comparable_kwh_m2", "对标强度 (kWh/(m²·a))", "Comparable (kWh/(m²·a))", "float", 1),
     Column("benchmark_status", "对标状态", "Benchmark status"),
     Column("change_vs_last_year_pct", "较上年变化 (%)", "Change vs last year (%)", "pct", 1),
     Column("months_reported", "上报月数", "Months reported", "int"),

@@ -25,6 +25,7 @@ def sample_report(*, national: bool = False) -> AnnualReportData:
                                                                "E": "医疗卫生", "F": "体育", "G": "综合"})
     by_class["class_name_en"] = by_class["building_class"]
     by_class["intensity_kwh_m2"] = by_class["kgce_calorific"] / 0.1229 / by_class["floor_area_m2"]
+    by_class["comparable_kwh_m2"] = by_class["intensity_kwh_m2"] * 0.8
     by_class["constraint_kwh_m2"] = by_class["building_class"].map({"A": 55.0})
     by_class["guide_kwh_m2"] = by_class["building_class"].map({"A": 45.0})
     summary = pd.DataFrame(
