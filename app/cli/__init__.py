@@ -6,6 +6,7 @@ import typer
 
 from app.cli import assess as assess_cli
 from app.cli import db as db_cli
+from app.cli import imports as imports_cli
 from app.cli import report as report_cli
 from app.cli import seed as seed_cli
 from app.cli import summary as summary_cli
@@ -15,6 +16,7 @@ app = typer.Typer(help="jieneng: building energy-efficiency monitoring data plat
 app.add_typer(db_cli.app, name="db")
 app.add_typer(seed_cli.app, name="seed")
 app.command("summary")(summary_cli.summary)
+app.command(name="import")(imports_cli.import_file)
 app.add_typer(targets_cli.app, name="targets")
 app.command("assess")(assess_cli.assess)
 app.add_typer(report_cli.app, name="report")
