@@ -130,12 +130,8 @@ def _excluded_table(frame: pd.DataFrame) -> pd.DataFrame:
         columns=EXCLUDED_COLUMNS)
 
 
-def _actual_kgce(*, session: Session, year: int, region_code: str | None, code: str,
-                 frames: dict[int, pd.DataFrame]) -> float | None:
-    frame = frames.get(year)
-    if frame is None:
-        frame = building_year_indicators(session=session, year=year, region_code=region_code, method=METHOD)
-        frames[year] = frame
+def _actual_kgce(*, session: Session, year: int, region_code: str | None, code: str) -> float | None:
+    frame = building_year_indicators(session=session, year=year, region_code=region_code, method=METHOD)
     if not frame["is_reporting"].any():
         return None
     rollup = region_rollup(session=session, year=year, method=METHOD, frame=frame)
@@ -143,7 +139,8 @@ def _actual_kgce(*, session: Session, year: int, region_code: str | None, code: 
 
 
 def _target_path(*, session: Session, year: int, region_code: str | None, code: str, target: pd.Series | None,
-                 frames: dict[int, pd.DataFrame]) -> pd.DataFrame:
+                 known: dict[int, float | None]) -> pd.DataFrame:
+    """The milestone path and each year's actual use; ``known`` holds the actuals already computed."""
     if target is None:
         return pd.DataFrame(columns=TARGET_PATH_COLUMNS)
     shape = target.get("milestone_shape")
@@ -157,11 +154,13 @@ def _target_path(*, session: Session, year: int, region_code: str | None, code: 
     for y in (int(y) for y in path["year"]):
         if y > year:
             actual.append(None)
-        elif y == baseline_year and y not in frames:
+        elif y in known:
+            actual.append(known[y])
+        elif y == baseline_year:
             # The baseline the target was decomposed from, as stored with it.
             actual.append(float(target["baseline_kgce"]))
         else:
-            actual.append(_actual_kgce(session=session, year=y, region_code=region_code, code=code, frames=frames))
+            actual.append(_actual_kgce(session=session, year=y, region_code=region_code, code=code))
     return pd.DataFrame({"year": path["year"], "path_kgce": path["expected_kgce"], "actual_kgce": actual})
 
 
@@ -356,7 +355,6 @@ def collect_report_data(
     step("读取建筑指标 reading building indicators", 0.0)
     frame = building_year_indicators(session=session, year=year, region_code=scope, method=METHOD)
     previous_frame = building_year_indicators(session=session, year=year - 1, region_code=scope, method=METHOD)
-    frames = {year: frame, year - 1: previous_frame}
     step("汇总 rolling up", 0.35)
     rollup = region_rollup(session=session, year=year, method=METHOD, frame=frame)
     previous_rollup = region_rollup(session=session, year=year - 1, method=METHOD, frame=previous_frame)
@@ -375,7 +373,9 @@ def collect_report_data(
     scope_assessment = next((a for a in assessments if a.region_code == code), None)
     target = scope_progress
     step("目标路径 target path", 0.65)
-    path = _target_path(session=session, year=year, region_code=scope, code=code, target=target, frames=frames)
+    known = {year: _number(row["energy_kgce"]),
+             year - 1: _number(previous_row["energy_kgce"]) if previous_row is not None else None}
+    path = _target_path(session=session, year=year, region_code=scope, code=code, target=target, known=known)
 
     step("分类与建筑明细 class and building tables", 0.85)
     class_table = _class_table(session=session, frame=frame)
