@@ -199,11 +199,8 @@ def _factor_note(*, session: Session, year: int) -> Note:
 def _assessment_note(assessment) -> Note:
     zh = [f"{s.name_zh} {s.points:.1f}/{s.max_points:g}：{s.explanation_zh}" for s in assessment.sub_scores]
     en = [f"{s.name_en} {s.points:.1f}/{s.max_points:g}: {s.explanation_en}" for s in assessment.sub_scores]
-    return Note(
-        "考核评分", "Assessment score",
-        f"{assessment.score:.1f} 分，{assessment.grade_zh}。{assessment.reason_zh} " + "；".join(zh),
-        f"{assessment.score:.1f} points, {assessment.grade_en}. {assessment.reason_en} " + "; ".join(en),
-    )
+    return Note("考核评分", "Assessment score", "\n".join([assessment.reason_zh, *zh]),
+                "\n".join([assessment.reason_en, *en]))
 
 
 def _notes(*, session: Session, year: int, generated_at: datetime, cutoff: datetime | None,
