@@ -108,7 +108,12 @@ def _building_table(frame: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame
     current = reporting["kgce_calorific"].where(reporting["is_complete"])
     reporting["change_vs_last_year_pct"] = (current - prior) / prior.where(prior > 0) * 100.0
     reporting["intensity_kwh_m2"] = reporting["energy_kwh_m2"]
-    return reporting.sort_values("code")[BUILDING_COLUMNS].reset_index(drop=True)
+    out = reporting.sort_values("code")[BUILDING_COLUMNS].reset_index(drop=True)
+    numeric = ["floor_area_m2", "kgce_calorific", "kgce_generation", "intensity_kwh_m2", "comparable_kwh_m2",
+               "change_vs_last_year_pct"]
+    # A year nobody reported leaves an empty frame whose columns must still be numeric.
+    out[numeric] = out[numeric].astype("float64")
+    return out
 
 
 def _excluded_table(frame: pd.DataFrame) -> pd.DataFrame:
