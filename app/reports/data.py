@@ -254,7 +254,7 @@ def _notes(*, session: Session, year: int, generated_at: datetime, cutoff: datet
 
 
 def _summary(*, row: pd.Series, previous: pd.Series | None, progress: pd.Series | None, assessment,
-             target_path: pd.DataFrame, target: pd.Series | None) -> pd.DataFrame:
+             target: pd.Series | None) -> pd.DataFrame:
     registered = int(row["buildings_registered"])
     reporting = int(row["buildings_reporting"])
     baseline_change = None
@@ -385,7 +385,7 @@ def collect_report_data(
     excluded = _excluded_table(frame)
     cutoff = _last_upload_at(session=session)
     summary = _summary(row=row, previous=previous_row, progress=scope_progress, assessment=scope_assessment,
-                       target_path=path, target=target)
+                       target=target)
     regions = None
     if national:
         regions = _region_table(rollup=rollup, previous=previous_rollup, progress=progress_table,
