@@ -40,6 +40,7 @@ METHODS = ("calorific", "generation")
 ROLLUP_KEYS = ("building_class", "climate_zone", "is_government_office", "is_large_public")
 ELECTRICITY = "electricity"
 HEATING_CARRIER = bm.HEATING_CARRIER
+ANALYTIC_WORK_MEM = "128MB"
 
 BUILDING_COLUMNS = [
     Building.id.label("building_id"),
@@ -148,6 +149,10 @@ def _year_totals(session: Session, year: int, scope: ColumnElement[bool], joined
     )
     if joined:
         stmt = stmt.join(Building, Building.id == r.building_id).where(scope)
+    if session.connection().dialect.name == "postgresql":
+        # A national year is ~200,000 groups: let the hash aggregate stay in memory instead of spilling
+        # to disk (default work_mem 4 MB). Local to the caller's transaction.
+        session.execute(select(func.set_config("work_mem", ANALYTIC_WORK_MEM, True)))
     frame = read_frame(session, stmt)
     numeric = ["months_reported", "quantity", "kgce_calorific", "kgce_generation", *[f"{n}_kwh" for n in SUB_ITEMS.values()]]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")
