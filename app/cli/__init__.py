@@ -7,6 +7,7 @@ import typer
 from app.cli import assess as assess_cli
 from app.cli import db as db_cli
 from app.cli import imports as imports_cli
+from app.cli import report as report_cli
 from app.cli import seed as seed_cli
 from app.cli import summary as summary_cli
 from app.cli import targets as targets_cli
@@ -18,6 +19,7 @@ app.command("summary")(summary_cli.summary)
 app.command(name="import")(imports_cli.import_file)
 app.add_typer(targets_cli.app, name="targets")
 app.command("assess")(assess_cli.assess)
+app.add_typer(report_cli.app, name="report")
 
 
 def main() -> None:
