@@ -1,0 +1,1 @@
+"""The REST API (FastAPI) and the browser login that fronts the dashboards."""
