@@ -35,6 +35,14 @@ TITLES_ZH = {
 }
 
 
+# RFC 9110 names, whatever the Python version's http module says.
+TITLES_EN = {413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content"}
+
+
+def title_en(status: int) -> str:
+    return TITLES_EN.get(status) or HTTPStatus(status).phrase
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details, with the title and detail also in Chinese."""
 
@@ -54,7 +62,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries documenting problem+json bodies for the given statuses."""
     return {
         status: {
-            "description": f"{HTTPStatus(status).phrase} / {TITLES_ZH.get(status, HTTPStatus(status).phrase)}",
+            "description": f"{title_en(status)} / {TITLES_ZH.get(status, title_en(status))}",
             "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}},
         }
         for status in statuses
@@ -71,7 +79,7 @@ def problem(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """A problem+json response."""
-    phrase = HTTPStatus(status).phrase
+    phrase = title_en(status)
     body = Problem(
         type=PROBLEM_TYPE_BASE + (kind or phrase.lower().replace(" ", "-")),
         title=phrase,

@@ -5,9 +5,13 @@ from __future__ import annotations
 import typer
 
 from app.cli import db as db_cli
+from app.cli import serve as serve_cli
+from app.cli import users as users_cli
 
 app = typer.Typer(help="jieneng: building energy-efficiency monitoring data platform", no_args_is_help=True)
 app.add_typer(db_cli.app, name="db")
+app.add_typer(users_cli.app, name="users")
+app.command("serve")(serve_cli.serve)
 
 
 def main() -> None:
