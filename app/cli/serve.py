@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import typer
 import uvicorn
 
@@ -19,6 +22,9 @@ def serve(
     if settings.is_production and settings.secret_key == DEFAULT_SECRET_KEY:
         typer.echo("生产模式下必须设置 JIENENG_SECRET_KEY / set JIENENG_SECRET_KEY in production", err=True)
         raise typer.Exit(2)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the previous handler:
+    # make that handler a clean exit so process managers see status 0 after a requested stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         "app.api.main:create_app",
         factory=True,

@@ -45,7 +45,8 @@ def add(
     except users_service.UserError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
-    console.print(f"用户已创建 / user created: username={username} role={role} region={scope} password={password}")
+    typer.echo("用户已创建 / user created")
+    typer.echo(f"  username: {username}\n  role: {role}\n  region: {scope}\n  password: {password}")
 
 
 @app.command("list")
