@@ -110,6 +110,8 @@ def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     if exc.status_code == 404 and detail == "Not Found":
         detail = "路径不存在 / no such path"
+    elif exc.status_code == 400 and detail == "There was an error parsing the body":
+        detail = "请求体无法解析 / the request body could not be parsed"
     elif exc.status_code == 405:
         detail = "该路径不支持此方法 / method not allowed on this path"
     return problem(exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None))

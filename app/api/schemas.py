@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive timestamps; the database stores UTC, so say so (RFC 3339 needs an offset)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 
 
 class Orm(BaseModel):
@@ -16,7 +24,7 @@ class Orm(BaseModel):
 class TokenOut(BaseModel):
     access_token: str = Field(examples=["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."])
     token_type: str = Field(default="bearer", examples=["bearer"])
-    expires_at: datetime = Field(description="Expiry (UTC)")
+    expires_at: UtcDatetime = Field(description="Expiry (UTC)")
     expires_in: int = Field(description="Seconds until expiry", examples=[28800])
 
 
@@ -40,7 +48,7 @@ class UserOut(Orm):
     role: str
     region_code: str | None
     is_active: bool
-    created_at: datetime | None = None
+    created_at: UtcDatetime | None = None
 
 
 class RegionOut(Orm):
@@ -135,7 +143,9 @@ def clean(value: Any) -> Any:
     if value is not None and type(value).__name__ in ("NAType", "NaTType"):
         return None
     if hasattr(value, "isoformat") and hasattr(value, "to_pydatetime"):
-        return value.to_pydatetime()
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        return as_utc(value)
     return value
 
 

@@ -22,7 +22,7 @@ router = APIRouter(tags=["auth"])
     "/auth/token",
     response_model=TokenOut,
     summary="Obtain a bearer token (OAuth2 password flow) / 获取访问令牌",
-    responses=problem_responses(401, 422),
+    responses=problem_responses(400, 401, 422),
 )
 def issue_token(
     request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
@@ -70,7 +70,7 @@ def list_users(_: AdminDep, session: SessionDep) -> list[UserOut]:
     response_model=UserOut,
     status_code=status.HTTP_201_CREATED,
     summary="Create a user (admin) / 新建用户",
-    responses=problem_responses(401, 403, 409, 422),
+    responses=problem_responses(400, 401, 403, 409, 422),
 )
 def create_user(body: UserIn, _: AdminDep, session: SessionDep) -> UserOut:
     if users_service.get_user(session=session, username=body.username) is not None:

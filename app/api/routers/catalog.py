@@ -17,6 +17,7 @@ from app.api.schemas import (
     ConsumptionOut,
     ConsumptionPageOut,
     RegionOut,
+    clean,
 )
 from app.services import catalog
 
@@ -109,8 +110,8 @@ def get_building(code: BuildingPath, user: UserDep, session: SessionDep) -> Buil
         building=BuildingOut.model_validate(building),
         annual_totals=[AnnualTotalOut(**row) for row in catalog.annual_totals(session=session, building_id=building.id)],
         indicators=[],
-        audits=catalog.building_audits(session=session, building_id=building.id),
-        history=catalog.building_history(session=session, building_id=building.id),
+        audits=clean(catalog.building_audits(session=session, building_id=building.id)),
+        history=clean(catalog.building_history(session=session, building_id=building.id)),
     )
 
 
