@@ -1,1 +1,1 @@
-"""The REST API (FastAPI) and the browser login that fronts the dashboards."""
+"""The REST API (FastAPI): thin routers over the services, and the browser login that fronts the dashboards."""
