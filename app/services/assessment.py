@@ -43,8 +43,6 @@ def measure_frame(*, session: Session, year: int, frame: pd.DataFrame | None = N
     audited = _audited_ids(session, year)
     frame = frame.assign(has_audit=frame["building_id"].isin(audited))
     rollup = rollup_frame(frame, demonstration_regions(session=session))
-    audits = rollup_frame(frame[frame["has_audit"]], demonstration_regions(session=session))
-    rollup["buildings_audited"] = audits.set_index("region_code")["buildings_registered"].reindex(rollup["region_code"]).to_numpy()
     registered = rollup["buildings_registered"].where(rollup["buildings_registered"] > 0)
     rollup["statistics_coverage"] = rollup["buildings_reporting"] / registered
     rollup["audits_completed"] = rollup["buildings_audited"] / registered

@@ -188,7 +188,7 @@ def decompose(
     )
     saving_kgce = float(round(saving_kgce))
     to_kgce = (lambda m: None if m is None else {k: float(v) * KGCE_PER_TCE for k, v in m.items()})
-    first_kwargs = {"weights": weights, "mix": mix, "floors_kgce": to_kgce(floors), "caps_kgce": to_kgce(caps)}
+    first_kwargs = {"weights": weights, "floors_kgce": to_kgce(floors), "caps_kgce": to_kgce(caps)}
     lower_method, lower_mix = _lower_method(method, mix)
 
     building_rows = []
@@ -224,7 +224,7 @@ def decompose(
 
     if scope_code == NATION_CODE:
         level_one = level_one.set_index("scope_code", drop=False).assign(scope_level="region", kind="region")
-        split = _split(saving_kgce, level_one, method, **first_kwargs)
+        split = _split(saving_kgce, level_one, method, mix=mix, **first_kwargs)
         split["parent_code"] = parent_label
         for row in split.itertuples(index=False):
             out_rows.append(row._asdict())
