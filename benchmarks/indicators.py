@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from app.db import make_engine  # noqa: E402
-from app.models import Building, ConsumptionRecord  # noqa: E402
-from app.services.assessment import assess  # noqa: E402
-from app.services.indicators import building_year_indicators  # noqa: E402
-from app.services.targets import current_targets, decompose, target_progress  # noqa: E402
+from app.db import make_engine
+from app.models import Building, ConsumptionRecord
+from app.services.assessment import assess
+from app.services.indicators import building_year_indicators
+from app.services.targets import current_targets, decompose, target_progress
 
 
 def timed(function, **kwargs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -63,10 +63,10 @@ def decompose(
     cut_percent: float | None = typer.Option(None, "--cut-percent", help="Or: % cut from the baseline year's use"),
     baseline_year: int = typer.Option(..., "--baseline-year"),
     target_year: int = typer.Option(..., "--target-year"),
-    method: Method = typer.Option(Method.baseline, help="baseline | potential | equal | weights | mix"),
-    method_basis: Basis = typer.Option(Basis.calorific, "--method-basis", help="Electricity kgce method"),
-    weights_file: Path | None = typer.Option(None, "--weights", exists=True, dir_okay=False,
-                                             help="CSV/YAML/JSON: weights, mix, floors and caps (tce)"),
+    method: Annotated[Method, typer.Option(help="baseline | potential | equal | weights | mix")] = Method.baseline,
+    method_basis: Annotated[Basis, typer.Option("--method-basis", help="Electricity kgce method")] = Basis.calorific,
+    weights_file: Annotated[Path | None, typer.Option(
+        "--weights", exists=True, dir_okay=False, help="CSV/YAML/JSON: weights, mix, floors and caps (tce)")] = None,
     to_buildings: bool = typer.Option(False, "--to-buildings", help="Also store one target per building"),
     preview: bool = typer.Option(False, "--preview", help="Compute and show, store nothing"),
     created_by: str | None = typer.Option(None, "--created-by"),

@@ -8,7 +8,12 @@ from sqlalchemy import func, select
 from app.domain.targets import DecompositionError
 from app.models import SavingTarget
 from app.services.assessment import assess, assessment_table, measure_frame
-from app.services.targets import current_targets, decompose, list_targets, target_progress
+from app.services.targets import (
+    current_targets,
+    decompose,
+    list_targets,
+    target_progress,
+)
 from tests.integration.analytics_data import load_analytics
 
 # 2005 baseline, calorific, every building-year complete (kgce):
