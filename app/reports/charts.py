@@ -258,7 +258,7 @@ def draw_pdf(pdf, chart: Chart, x: float, y: float, w: float, h: float) -> None:
             (plot_x + (i + 0.5) * band, plot_y + plot_h - plot_h * v / top)
             for i, v in enumerate(series.values) if v is not None
         ]
-        for (x1, y1), (x2, y2) in zip(points, points[1:]):
+        for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
             pdf.line(x1, y1, x2, y2)
         for px, py in points:
             pdf.circle(x=px, y=py, radius=0.9, style="F")
