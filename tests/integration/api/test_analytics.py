@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import DATA_DIR
 from tests.integration.api.conftest import World
 
 # 2008 figures of tests/data/api/consumption.csv, whole-meter rows only
@@ -140,3 +141,17 @@ def test_annual_report_download_and_scope(world: World):
     assert get(world, "/api/v1/reports/annual", year=2008, format="docx").status_code == 422
     xlsx = get(world, "/api/v1/reports/annual", year=2008)
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_cached_summary_follows_new_uploads(world: World):
+    before = get(world, "/api/v1/regions/210100/summary", "auditor", year=2009).json()
+    assert before["totals"]["buildings_reporting"] == 0
+    data = (DATA_DIR / "api" / "upload_consumption.csv").read_bytes()
+    world.client.post(
+        "/api/v1/uploads", headers=world.headers("auditor"), files={"file": ("s.csv", data, "text/csv")},
+        data={"kind": "consumption"},
+    ).raise_for_status()
+    after = get(world, "/api/v1/regions/210100/summary", "auditor", year=2009).json()
+    assert after["totals"]["buildings_reporting"] == 2
+    detail = get(world, "/api/v1/buildings/210102A001", "auditor").json()
+    assert {row["year"] for row in detail["indicators"]} == {2007, 2008, 2009}
