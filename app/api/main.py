@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
-import inspect
 import importlib.util
+import inspect
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine

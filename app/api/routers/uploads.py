@@ -8,8 +8,8 @@ from urllib.parse import quote
 import yaml
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile, status
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import SessionDep, UploaderDep
 from app.api.errors import ApiError, problem, problem_responses
