@@ -6,6 +6,7 @@ import typer
 
 from app.cli import assess as assess_cli
 from app.cli import db as db_cli
+from app.cli import demo as demo_cli
 from app.cli import imports as imports_cli
 from app.cli import report as report_cli
 from app.cli import seed as seed_cli
@@ -24,6 +25,7 @@ app.add_typer(targets_cli.app, name="targets")
 app.command("assess")(assess_cli.assess)
 app.add_typer(users_cli.app, name="users")
 app.command("serve")(serve_cli.serve)
+app.command("demo")(demo_cli.demo)
 
 
 def main() -> None:
