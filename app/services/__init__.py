@@ -1,0 +1,1 @@
+"""Read and write functions over a Session (keyword-only); they never commit."""

@@ -1,0 +1,1 @@
+"""Reference data files (CSV, each value with its source) and the demo-data generator."""
