@@ -18,34 +18,18 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from tests.integration._postgres import fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 @pytest.fixture
 def fresh_database_url():
-    """A new, empty PostgreSQL database, dropped afterwards."""
-    admin_url = make_url(os.environ.get("JIENENG_TEST_POSTGRES_URL") or DEFAULT_ADMIN_URL)
-    name = f"jn_prod_seq_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 (any connection failure means: no PostgreSQL here)
-        admin.dispose()
-        if os.environ.get("JIENENG_REQUIRE_POSTGRES"):
-            raise
-        pytest.skip(f"PostgreSQL unreachable at {admin_url.render_as_string(hide_password=True)}: {exc}")
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database("jn_prod_seq") as url:
+        yield url
 
 
 def _free_port() -> int:
