@@ -1,0 +1,1 @@
+"""Plotly Dash dashboards for energy officials and auditors."""
