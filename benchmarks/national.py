@@ -34,22 +34,24 @@ from app.models import Building, ConsumptionRecord, ConsumptionSeries
 from app.services.reference import conversion_tables
 from app.services.summary import year_summary
 from benchmarks.harness import measure, median_seconds, row
+from seeds import demo
 from seeds.demo import YEARS, build_population
 from seeds.loader import load_reference, read_seed
 
 BUILDINGS = 100_000
 SEED = 2008
 LONG_CSV_ROWS = 1_000_000
-# Bump when the generator or the file layout changes, so stale caches are not reused.
-VERSION = 1
+# Bump when the file layout changes; changes of seeds/demo.py change the cache key by themselves.
+VERSION = 2
 SIZE_VARIABLE = "JIENENG_BENCH_BUILDINGS"
 
+# Canonical field names of the survey layout (etl/aliases.yaml accepts them as headers).
 BUILDING_COLUMNS = [
-    "code", "name", "district_code", "building_class", "is_government_office", "is_large_public",
+    "building_code", "building_name", "district_code", "building_class", "is_government_office", "is_large_public",
     "floor_area_m2", "ac_area_m2", "heated_area_m2", "year_built", "floors", "occupants",
     "operating_hours_per_year", "benchmark_class",
 ]
-CONSUMPTION_COLUMNS = ["building_code", "period", "carrier_code", "sub_item", "quantity", "unit"]
+CONSUMPTION_COLUMNS = ["building_code", "period", "carrier", "sub_item", "quantity", "unit"]
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,16 @@ def _period(year: pd.Series, month: pd.Series) -> pd.Series:
     return monthly.where(month != 0, year_text)
 
 
+def dataset_directory(cache_dir: Path, buildings: int | None = None, seed: int = SEED) -> Path:
+    """Where the data set of this size, seed, layout version and demo generator source is cached."""
+    generator = hashlib.sha256(Path(demo.__file__).read_bytes()).hexdigest()[:8]
+    return Path(cache_dir) / f"national-v{VERSION}-b{buildings or target_buildings()}-s{seed}-g{generator}"
+
+
 def generate(*, cache_dir: Path, buildings: int | None = None, seed: int = SEED) -> Dataset:
     """Write the data set's survey files under ``cache_dir`` unless they are already there."""
     buildings = buildings or target_buildings()
-    directory = Path(cache_dir) / f"national-v{VERSION}-b{buildings}-s{seed}"
+    directory = dataset_directory(cache_dir, buildings, seed)
     manifest_path = directory / "manifest.json"
     if manifest_path.exists():
         return Dataset(directory, json.loads(manifest_path.read_text(encoding="utf-8")))
@@ -120,17 +128,18 @@ def generate(*, cache_dir: Path, buildings: int | None = None, seed: int = SEED)
         consumption = consumption[consumption.building_code.isin(set(frame.code))]
         del population
     with measure("write survey files") as writing:
-        frame[BUILDING_COLUMNS].to_csv(partial / "buildings.csv", index=False)
+        frame.rename(columns={"code": "building_code", "name": "building_name"})[BUILDING_COLUMNS].to_csv(
+            partial / "buildings.csv", index=False)
         survey = pd.DataFrame({
             "building_code": consumption.building_code.to_numpy(),
             "period": _period(consumption.year, consumption.month).to_numpy(),
-            "carrier_code": consumption.carrier_code.to_numpy(),
+            "carrier": consumption.carrier_code.to_numpy(),
             "sub_item": consumption.sub_item.to_numpy(),
             "quantity": consumption.quantity.to_numpy(),
             "unit": consumption.unit.to_numpy(),
         })
         del consumption
-        survey = survey.sort_values(["building_code", "period", "carrier_code", "sub_item"], kind="stable")
+        survey = survey.sort_values(["building_code", "period", "carrier", "sub_item"], kind="stable")
         file_region = _survey_region(survey.building_code, regions.code)
         files = []
         for region_code, part in survey.groupby(file_region.to_numpy(), sort=True):
@@ -139,17 +148,17 @@ def generate(*, cache_dir: Path, buildings: int | None = None, seed: int = SEED)
             files.append(name)
         whole_meter = survey[survey.sub_item == ""]
         long_rows = min(LONG_CSV_ROWS, len(whole_meter))
-        whole_meter.iloc[:long_rows].to_csv(partial / "consumption_long_1m.csv", index=False)
+        whole_meter.iloc[:long_rows].drop(columns="sub_item").to_csv(partial / "consumption_long_1m.csv", index=False)
     manifest = {
         "version": VERSION,
         "seed": seed,
         "buildings": int(len(frame)),
         "consumption_rows": int(len(survey)),
         "whole_meter_rows": int(len(whole_meter)),
-        "series": int(survey.assign(year=survey.period.str[:4])[["building_code", "carrier_code", "year"]]
+        "series": int(survey.assign(year=survey.period.str[:4])[["building_code", "carrier", "year"]]
                       .drop_duplicates().shape[0]),
         "years": list(YEARS),
-        "carriers": sorted(survey.carrier_code.unique().tolist()),
+        "carriers": sorted(survey.carrier.unique().tolist()),
         "consumption_files": files,
         "long_csv": "consumption_long_1m.csv",
         "long_csv_rows": int(long_rows),
@@ -168,7 +177,7 @@ def generate(*, cache_dir: Path, buildings: int | None = None, seed: int = SEED)
 
 
 def long_csv(*, cache_dir: Path, buildings: int | None = None, seed: int = SEED) -> Path:
-    """The long-layout consumption file (building_code, period, carrier_code, sub_item, quantity, unit).
+    """The long-layout consumption file (building_code, period, carrier, quantity, unit).
 
     1,000,000 whole-meter rows of the national set (fewer when the set is smaller), sorted by building
     and period; every building in it exists in the loaded data set.
@@ -177,8 +186,9 @@ def long_csv(*, cache_dir: Path, buildings: int | None = None, seed: int = SEED)
 
 
 def _read_buildings(dataset: Dataset, prefix_zones: dict[str, str]) -> pd.DataFrame:
-    frame = pd.read_csv(dataset.buildings_csv, dtype={"code": str, "district_code": str, "benchmark_class": str},
-                        keep_default_na=True)
+    frame = pd.read_csv(dataset.buildings_csv, dtype={"building_code": str, "district_code": str,
+                                                      "benchmark_class": str})
+    frame = frame.rename(columns={"building_code": "code", "building_name": "name"})
     frame["province_code"] = frame.district_code.map(province_code)
     frame["city_code"] = frame.district_code.map(city_code)
     frame["climate_zone"] = climate_zones_for(frame.district_code, prefix_zones)
@@ -191,7 +201,7 @@ def _records(survey: pd.DataFrame, ids: pd.Series, tables) -> pd.DataFrame:
     period = survey.period.astype(str)
     year = period.str[:4].astype("int64")
     month = pd.Series(np.where(period.str.len() > 4, period.str[5:7], "0"), index=survey.index).astype("int64")
-    frame = pd.DataFrame({"carrier_code": survey.carrier_code, "year": year, "quantity": survey.quantity,
+    frame = pd.DataFrame({"carrier_code": survey.carrier, "year": year, "quantity": survey.quantity,
                           "unit": survey.unit})
     converted = convert(frame, tables)
     if converted.problem.notna().any():
@@ -201,7 +211,7 @@ def _records(survey: pd.DataFrame, ids: pd.Series, tables) -> pd.DataFrame:
         raise ValueError(f"{int(building_id.isna().sum())} rows name a building that is not in buildings.csv")
     return pd.DataFrame({
         "building_id": building_id.astype("int64"),
-        "carrier_code": survey.carrier_code,
+        "carrier_code": survey.carrier,
         "year": year,
         "month": month,
         "grain": np.where(month == 0, "A", "M"),
@@ -310,7 +320,7 @@ def _ensure_loaded(*, database_url: str, cache_dir: Path, buildings: int | None,
 def run(database_url: str, cache_dir: Path) -> list[dict]:
     """Generate (or reuse) and load (or reuse) the national set; time a national and a regional annual total."""
     cache_dir = Path(cache_dir)
-    was_generated = (cache_dir / f"national-v{VERSION}-b{target_buildings()}-s{SEED}" / "manifest.json").exists()
+    was_generated = (dataset_directory(cache_dir) / "manifest.json").exists()
     dataset, record = _ensure_loaded(database_url=database_url, cache_dir=cache_dir, buildings=None, seed=SEED)
     m = dataset.manifest
     generated_note = f"cached, measured when generated {m['generated_at']}" if was_generated else "this run"

@@ -48,9 +48,11 @@ def empty_database_url(request, tmp_path):
 
 def test_generate_writes_survey_files_matching_the_manifest(dataset):
     m = dataset.manifest
-    buildings = pd.read_csv(dataset.buildings_csv, dtype={"code": str, "district_code": str})
+    buildings = pd.read_csv(dataset.buildings_csv, dtype={"building_code": str, "district_code": str})
+    assert list(buildings.columns) == national.BUILDING_COLUMNS
     assert len(buildings) == m["buildings"] == BUILDINGS
-    assert buildings.code.is_unique
+    assert buildings.building_code.is_unique
+    assert (buildings.district_code.str[:6] == buildings.building_code.str[:6]).all()
     assert len(dataset.consumption_files) == 21
     survey = pd.concat(
         [pd.read_csv(p, dtype={"building_code": str, "period": str, "sub_item": str}, keep_default_na=False)
@@ -59,21 +61,20 @@ def test_generate_writes_survey_files_matching_the_manifest(dataset):
     )
     assert list(survey.columns[:-1]) == national.CONSUMPTION_COLUMNS
     assert len(survey) == m["consumption_rows"]
-    assert set(survey.building_code) == set(buildings.code)
+    assert set(survey.building_code) == set(buildings.building_code)
     # A building's rows are all in one regional file, and that region contains it by code prefix.
     assert survey.groupby("building_code").file.nunique().max() == 1
     assert all(code.startswith(f[:4] if f[2:] != "0000" else f[:2]) for code, f in zip(survey.building_code, survey.file))
-    assert set(survey.carrier_code) == {"electricity", "natural_gas", "district_heat"}
+    assert set(survey.carrier) == {"electricity", "natural_gas", "district_heat"}
     assert set(survey.period.str[:4].astype(int)) == {2005, 2006, 2007, 2008}
     assert survey.period.str.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?").all()
     assert (survey.quantity >= 0).all()
     # No building-carrier-period is reported twice for the same sub-item.
-    assert not survey.duplicated(["building_code", "period", "carrier_code", "sub_item"]).any()
-    long = pd.read_csv(dataset.long_csv, dtype={"building_code": str, "period": str, "sub_item": str},
-                       keep_default_na=False)
+    assert not survey.duplicated(["building_code", "period", "carrier", "sub_item"]).any()
+    long = pd.read_csv(dataset.long_csv, dtype={"building_code": str, "period": str})
     assert len(long) == m["long_csv_rows"] == min(national.LONG_CSV_ROWS, m["whole_meter_rows"])
-    assert (long.sub_item == "").all()
-    assert set(long.building_code) <= set(buildings.code)
+    assert list(long.columns) == ["building_code", "period", "carrier", "quantity", "unit"]
+    assert set(long.building_code) <= set(buildings.building_code)
 
 
 def test_generate_is_deterministic_and_cached(dataset, tmp_path):
@@ -96,7 +97,7 @@ def test_load_is_set_based_complete_and_idempotent(dataset, empty_database_url):
     survey = pd.concat([pd.read_csv(p, dtype={"period": str, "sub_item": str}, keep_default_na=False)
                         for p in dataset.consumption_files])
     whole_2008 = survey[(survey.sub_item == "") & survey.period.str.startswith("2008")]
-    expected_kgce = (whole_2008.quantity * whole_2008.carrier_code.map(CALORIFIC)).sum()
+    expected_kgce = (whole_2008.quantity * whole_2008.carrier.map(CALORIFIC)).sum()
     engine = make_engine(url)
     try:
         with session_scope(engine) as session:
