@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from app import migrate
 from app.db import make_engine, session_scope
 from app.models import Building, ConsumptionRecord, ConsumptionSeries
 from app.services.summary import year_summary
@@ -114,6 +115,8 @@ def test_load_is_set_based_complete_and_idempotent(dataset, empty_database_url):
     assert series == dataset.manifest["series"]
     assert annual == (survey.period.str.len() == 4).sum()
     assert all(p == c[:2] + "0000" and ci == c[:4] + "00" and z for c, p, ci, z in derived)
+    # Constraints and indexes dropped for the bulk load on PostgreSQL are all back, as the migrations define them.
+    migrate.check(url)
 
     # A second call finds the set loaded and leaves it alone.
     national.ensure_loaded(database_url=url, cache_dir=cache_dir, buildings=BUILDINGS)
