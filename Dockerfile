@@ -34,4 +34,5 @@ VOLUME ["/var/lib/jieneng"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('JIENENG_PORT', '8000'), timeout=4)"]
-CMD ["jieneng", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "4"]
+# Host, port and workers come from the JIENENG_ variables above (docker run -e JIENENG_WORKERS=8 ...).
+CMD ["jieneng", "serve"]

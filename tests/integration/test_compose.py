@@ -120,10 +120,15 @@ def test_migrate_runs_upgrade_then_reference_seed():
 
 
 def test_web_serves_with_several_workers():
-    for command in (_compose()["services"]["web"]["command"], _dockerfile_cmd()):
-        (serve,) = _jieneng_commands(command)
-        assert serve[0] == "serve"
-        assert int(serve[serve.index("--workers") + 1]) > 1
+    (serve,) = _jieneng_commands(_compose()["services"]["web"]["command"])
+    assert serve[0] == "serve"
+    assert int(serve[serve.index("--workers") + 1]) > 1
+    assert serve[serve.index("--port") + 1] == "8000"
+    # The image's own command takes host, port and workers from its environment.
+    assert _jieneng_commands(_dockerfile_cmd()) == [["serve"]]
+    image_env = dict(re.findall(r"\b(JIENENG_[A-Z_]+)=(\S+)", DOCKERFILE.read_text(encoding="utf-8")))
+    assert int(image_env["JIENENG_WORKERS"]) > 1
+    assert image_env["JIENENG_HOST"] == "0.0.0.0"
 
 
 def test_every_passed_variable_is_a_setting():
