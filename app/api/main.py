@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from app.api.errors import install_error_handlers
-from app.api.routers import auth, catalog, health, web
+from app.api.limits import UploadSizeLimit
+from app.api.routers import analytics, auth, catalog, health, uploads, web
 from app.config import DEFAULT_SECRET_KEY, Settings, get_settings
 from app.db import make_engine, session_factory
 
@@ -54,10 +55,11 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     install_error_handlers(app)
 
     app.include_router(health.router)
-    for router in (health.router, auth.router, catalog.router):
+    for router in (health.router, auth.router, catalog.router, analytics.router, uploads.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(web.router)
     mount_dashboards(app)
+    app.add_middleware(UploadSizeLimit, path=f"{API_PREFIX}/uploads", limit_mb=settings.max_upload_mb)
     return app
 
 

@@ -121,7 +121,7 @@ def _write_charts(book, charts: list[Chart]) -> None:
             last = len(chart.categories) + 1
             kinds = {s.kind for s in chart.series}
             main = book.add_chart({"type": "bar" if chart.horizontal else "column"})
-            line = book.add_chart({"type": "line"}) if "line" in kinds and not chart.horizontal else None
+            line = book.add_chart({"type": "line"}) if kinds & {"line", "level"} and not chart.horizontal else None
             for j, series in enumerate(chart.series, start=1):
                 spec = {
                     "name": ["图表 Charts", 1, col + j],
@@ -130,6 +130,10 @@ def _write_charts(book, charts: list[Chart]) -> None:
                 }
                 if series.kind == "line" and line is not None:
                     spec |= {"line": {"color": series.colour, "width": 2}, "marker": {"type": "circle"}}
+                    line.add_series(spec)
+                elif series.kind == "level" and line is not None:
+                    spec |= {"line": {"none": True}, "marker": {"type": "dash", "size": 12,
+                             "fill": {"color": series.colour}, "border": {"color": series.colour}}}
                     line.add_series(spec)
                 else:
                     spec |= {"fill": {"color": series.colour}}

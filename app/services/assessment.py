@@ -10,6 +10,7 @@ The target part is the region's saving against what its milestone path expects b
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -18,10 +19,16 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.assessment import Assessment, AssessmentConfig, assess as assess_region
+from app.domain.assessment import Assessment, AssessmentConfig
+from app.domain.assessment import assess as assess_region
 from app.domain.regions import NATION_CODE
 from app.models import EnergyAudit
-from app.services.indicators import SEEDS_DIR, building_year_indicators, demonstration_regions, rollup_frame
+from app.services.indicators import (
+    SEEDS_DIR,
+    building_year_indicators,
+    demonstration_regions,
+    rollup_frame,
+)
 from app.services.targets import current_targets, progress_frame
 
 
@@ -43,8 +50,6 @@ def measure_frame(*, session: Session, year: int, frame: pd.DataFrame | None = N
     audited = _audited_ids(session, year)
     frame = frame.assign(has_audit=frame["building_id"].isin(audited))
     rollup = rollup_frame(frame, demonstration_regions(session=session))
-    audits = rollup_frame(frame[frame["has_audit"]], demonstration_regions(session=session))
-    rollup["buildings_audited"] = audits.set_index("region_code")["buildings_registered"].reindex(rollup["region_code"]).to_numpy()
     registered = rollup["buildings_registered"].where(rollup["buildings_registered"] > 0)
     rollup["statistics_coverage"] = rollup["buildings_reporting"] / registered
     rollup["audits_completed"] = rollup["buildings_audited"] / registered
@@ -54,7 +59,7 @@ def measure_frame(*, session: Session, year: int, frame: pd.DataFrame | None = N
 
 
 def _none_if_nan(value: Any) -> Any:
-    return None if value is None or (isinstance(value, float) and value != value) else value
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
 def assess(

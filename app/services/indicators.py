@@ -209,7 +209,9 @@ def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         _disclosed=frame["is_complete"] & frame["benchmark_status"].notna(),
     )
     grouped = data.groupby(keys, dropna=False) if keys else data.groupby(lambda _: 0)
+    optional = {"buildings_audited": ("has_audit", "sum")} if "has_audit" in data else {}
     out = grouped.agg(
+        **optional,
         buildings_registered=("building_id", "size"),
         buildings_reporting=("is_reporting", "sum"),
         buildings_complete=("is_complete", "sum"),

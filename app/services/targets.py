@@ -160,7 +160,7 @@ def decompose(
             "baseline_kgce": float(subset["baseline_kgce"].sum()),
             "potential_kgce": float(subset["potential_kgce"].sum()),
             "baseline_area_m2": float(subset["baseline_area_m2"].sum()),
-            "baseline_buildings": int(len(subset)),
+            "baseline_buildings": len(subset),
         }
 
     def region_children(code: str, members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -176,9 +176,8 @@ def decompose(
     if scope_code == NATION_CODE:
         level_one = pd.DataFrame([aggregate(c, base[_member_mask(base, c)]) for c in sub_regions(NATION_CODE)])
         level_one = level_one[level_one["baseline_buildings"] > 0]
-        outside_buildings = base.iloc[0:0]
     else:
-        level_one, outside_buildings = region_children(scope_code, scope_members)
+        level_one, _ = region_children(scope_code, scope_members)
     parent_baseline = float(level_one["baseline_kgce"].sum() if scope_code == NATION_CODE else scope_members["baseline_kgce"].sum())
     parent_area = float(level_one["baseline_area_m2"].sum() if scope_code == NATION_CODE else scope_members["baseline_area_m2"].sum())
     saving_kgce = dt.parent_saving_kgce(
@@ -188,7 +187,7 @@ def decompose(
     )
     saving_kgce = float(round(saving_kgce))
     to_kgce = (lambda m: None if m is None else {k: float(v) * KGCE_PER_TCE for k, v in m.items()})
-    first_kwargs = {"weights": weights, "mix": mix, "floors_kgce": to_kgce(floors), "caps_kgce": to_kgce(caps)}
+    first_kwargs = {"weights": weights, "floors_kgce": to_kgce(floors), "caps_kgce": to_kgce(caps)}
     lower_method, lower_mix = _lower_method(method, mix)
 
     building_rows = []
@@ -224,7 +223,7 @@ def decompose(
 
     if scope_code == NATION_CODE:
         level_one = level_one.set_index("scope_code", drop=False).assign(scope_level="region", kind="region")
-        split = _split(saving_kgce, level_one, method, **first_kwargs)
+        split = _split(saving_kgce, level_one, method, mix=mix, **first_kwargs)
         split["parent_code"] = parent_label
         for row in split.itertuples(index=False):
             out_rows.append(row._asdict())
@@ -243,7 +242,7 @@ def decompose(
         "baseline_kgce": parent_baseline,
         "potential_kgce": float(scope_members["potential_kgce"].sum()),
         "baseline_area_m2": parent_area,
-        "baseline_buildings": int(len(scope_members)),
+        "baseline_buildings": len(scope_members),
         "saving_kgce": saving_kgce,
         "share": 1.0,
         "weight": None,

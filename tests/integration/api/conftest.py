@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import get_session
 from app.api.main import create_app
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.domain.regions import city_code, province_code
 from app.models import (
     Building,
@@ -27,6 +27,7 @@ from app.models import (
     User,
 )
 from app.security import create_access_token, hash_password
+from app.services import analytics
 from app.services.reference import climate_zone_prefixes
 from app.domain.regions import climate_zones_for
 from tests.conftest import DATA_DIR
@@ -122,7 +123,11 @@ def load_world(session: Session) -> dict[str, Building]:
 
 
 @pytest.fixture
-def world(api_app, session) -> Iterator[World]:
+def world(api_app, session, tmp_path, monkeypatch) -> Iterator[World]:
+    # the ETL keeps raw files under the settings' data directory
+    monkeypatch.setenv("JIENENG_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    analytics.clear_cache()
     buildings = load_world(session)
 
     def test_session() -> Iterator[Session]:
@@ -135,3 +140,5 @@ def world(api_app, session) -> Iterator[World]:
             yield World(client=client, session=session, buildings=buildings)
     finally:
         api_app.dependency_overrides.pop(get_session, None)
+        get_settings.cache_clear()
+        analytics.clear_cache()
