@@ -45,16 +45,29 @@ SECTION = re.compile(r"<!-- module:(?P<name>[\w]+) -->\n(?P<body>.*?)<!-- /modul
 console = Console()
 
 
-def discover(directory: Path = BENCHMARKS_DIR) -> list[str]:
-    """Names of the modules in ``directory`` that define a top-level ``run`` function, in run order."""
-    names = []
+def _ordered(names: list[str]) -> list[str]:
+    return sorted(names, key=lambda name: (ORDER.index(name) if name in ORDER else len(ORDER), name))
+
+
+def _scan(directory: Path) -> dict[str, bool]:
+    """Candidate module name -> whether it defines a top-level ``run`` function (read, not imported)."""
+    found = {}
     for path in directory.glob("*.py"):
         if path.stem in NOT_BENCHMARKS or path.stem.startswith("_"):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        if any(isinstance(node, ast.FunctionDef) and node.name == "run" for node in tree.body):
-            names.append(path.stem)
-    return sorted(names, key=lambda name: (ORDER.index(name) if name in ORDER else len(ORDER), name))
+        found[path.stem] = any(isinstance(node, ast.FunctionDef) and node.name == "run" for node in tree.body)
+    return found
+
+
+def discover(directory: Path = BENCHMARKS_DIR) -> list[str]:
+    """Names of the modules in ``directory`` that define a top-level ``run`` function, in run order."""
+    return _ordered([name for name, has_run in _scan(directory).items() if has_run])
+
+
+def without_run(directory: Path = BENCHMARKS_DIR) -> list[str]:
+    """Modules in ``directory`` that do not follow the protocol (no top-level ``run``); they are not run."""
+    return _ordered([name for name, has_run in _scan(directory).items() if not has_run])
 
 
 def validate_rows(rows: object) -> list[dict]:
@@ -205,7 +218,7 @@ def module_section(outcome: dict, *, command: str, measured_at: str) -> str:
 
 
 def render_markdown(existing: str, *, outcomes: list[dict], machine: dict[str, str], command: str,
-                    measured_at: str) -> str:
+                    measured_at: str, not_measured: list[str] = ()) -> str:
     """docs/performance.md: text outside the markers is kept; modules not run this time keep their section."""
     sections: dict[str, str] = {}
     before, after = existing, ""
@@ -219,10 +232,13 @@ def render_markdown(existing: str, *, outcomes: list[dict], machine: dict[str, s
                   "Commentary may go above or below the generated block; the block itself is rewritten on each run.\n\n")
     for outcome in outcomes:
         sections[outcome["module"]] = module_section(outcome, command=command, measured_at=measured_at)
-    names = sorted(sections, key=lambda name: (ORDER.index(name) if name in ORDER else len(ORDER), name))
+    names = _ordered(list(sections))
     lines = [BEGIN, "", f"Last run {measured_at}:", "", f"    {command}", "", "## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {key} | {_md(value)} |" for key, value in machine.items()]
     lines += ["", "## Results", ""]
+    if not_measured:
+        lines += [f"Not run (no top-level `run(database_url, cache_dir)`, see benchmarks/README.md): "
+                  f"{', '.join(f'`benchmarks/{name}.py`' for name in not_measured)}.", ""]
     block = "\n".join(lines) + "\n" + "\n".join(sections[name] for name in names) + "\n" + END
     return before + block + (after if after else "\n")
 
@@ -288,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]No benchmark module named {', '.join(unknown)}; found: {', '.join(available)}[/red]")
         return 2
     names = [name for name in available if not args.only or name in args.only]
+    skipped = without_run()
+    if skipped:
+        console.print(f"[yellow]Not run (no run() function): {', '.join(skipped)}[/yellow]")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     if args.buildings:
@@ -305,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(
             render_markdown(existing, outcomes=outcomes, machine=machine_info(args.database_url), command=command,
-                            measured_at=measured_at),
+                            measured_at=measured_at, not_measured=skipped),
             encoding="utf-8",
         )
         console.print(f"Wrote {args.output}")

@@ -19,7 +19,7 @@ from app.models import Building, ConsumptionRecord, ConsumptionSeries
 from app.services.summary import year_summary
 from benchmarks import national
 from benchmarks.harness import measure, percentile
-from benchmarks.run import BEGIN, END, discover, render_markdown, validate_rows
+from benchmarks.run import BEGIN, END, discover, render_markdown, validate_rows, without_run
 from tests.integration._postgres import fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,6 +145,7 @@ def test_discover_finds_modules_with_run_national_first(tmp_path):
     (tmp_path / "_private.py").write_text("def run(database_url, cache_dir):\n    return []\n")
     (tmp_path / "national.py").write_text("def run(database_url, cache_dir):\n    return []\n")
     assert discover(tmp_path) == ["national", "api", "zeta"]
+    assert without_run(tmp_path) == ["helpers"]
 
 
 def test_render_markdown_keeps_commentary_and_sections_not_rerun():
@@ -157,7 +158,8 @@ def test_render_markdown_keeps_commentary_and_sections_not_rerun():
                             command="cmd one", measured_at="T1")
     edited = "# Performance\n\nOur commentary.\n" + first[first.index(BEGIN):] + "\nClosing words.\n"
     second = render_markdown(edited, outcomes=[outcome("etl", 3)], machine=machine, command="cmd two",
-                             measured_at="T2")
+                             measured_at="T2", not_measured=["reports"])
+    assert "`benchmarks/reports.py`" in second
     assert second.startswith("# Performance\n\nOur commentary.\n")
     assert second.rstrip().endswith("Closing words.")
     assert second.count(BEGIN) == 1 and second.count(END) == 1
