@@ -154,9 +154,9 @@ def generate(*, cache_dir: Path, buildings: int | None = None, seed: int = SEED)
     manifest = {
         "version": VERSION,
         "seed": seed,
-        "buildings": int(len(frame)),
-        "consumption_rows": int(len(survey)),
-        "whole_meter_rows": int(len(whole_meter)),
+        "buildings": len(frame),
+        "consumption_rows": len(survey),
+        "whole_meter_rows": len(whole_meter),
         "series": int(survey.assign(year=survey.period.str[:4])[["building_code", "carrier", "year"]]
                       .drop_duplicates().shape[0]),
         "years": list(YEARS),

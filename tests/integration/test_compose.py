@@ -149,7 +149,7 @@ def test_every_passed_variable_is_a_setting():
 
 def test_env_example_documents_every_setting():
     text = ENV_EXAMPLE.read_text(encoding="utf-8")
-    missing = {name for name in SETTINGS_VARIABLES if not re.search(rf"^#?\s*{name}=", text, re.M)}
+    missing = {name for name in SETTINGS_VARIABLES if not re.search(rf"^#?\s*{name}=", text, re.MULTILINE)}
     assert not missing, f".env.example does not document {sorted(missing)}"
     for key, value in _env_example().items():
         if key.startswith("JIENENG_"):
@@ -181,8 +181,8 @@ def test_every_command_exists_in_the_cli(args):
 
 def test_dockerfile_is_slim_non_root_with_healthcheck():
     text = DOCKERFILE.read_text(encoding="utf-8")
-    assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
-    users = re.findall(r"^USER\s+(\S+)", text, re.M)
+    assert re.search(r"^FROM python:3\.11-slim\b", text, re.MULTILINE)
+    users = re.findall(r"^USER\s+(\S+)", text, re.MULTILINE)
     assert users and users[-1] not in ("root", "0")
-    assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", text, re.M)
+    assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", text, re.MULTILINE)
     assert "pyproject.toml" in text

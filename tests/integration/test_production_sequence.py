@@ -53,7 +53,8 @@ def _environment(database_url: str, data_dir: Path) -> dict[str, str]:
 
 def _jieneng(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "app.cli", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300,
+        check=False,
     )
     assert result.returncode == 0, f"jieneng {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
     return result
