@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
@@ -72,6 +73,9 @@ def mount_dashboards(app: FastAPI) -> bool:
         return False
     from a2wsgi import WSGIMiddleware
 
-    dash_app = create_dash(requests_pathname_prefix=DASHBOARDS_PATH + "/")
+    kwargs = {"requests_pathname_prefix": DASHBOARDS_PATH + "/"}
+    if "engine" in inspect.signature(create_dash).parameters:
+        kwargs["engine"] = app.state.engine  # one database for the API and the dashboards
+    dash_app = create_dash(**kwargs)
     app.mount(DASHBOARDS_PATH, WSGIMiddleware(dash_app.server), name="dashboards")
     return True

@@ -80,7 +80,9 @@ def target_path_chart(data: AnnualReportData) -> Chart:
 
 def top_consumers_chart(data: AnnualReportData, n: int = 10) -> Chart:
     """The ``n`` buildings with the largest total energy use, in tce."""
-    top = data.buildings.nlargest(n, "kgce_calorific")
+    # a year nobody reported leaves the column all-None (object dtype)
+    energy = pd.to_numeric(data.buildings["kgce_calorific"], errors="coerce")
+    top = data.buildings.assign(kgce_calorific=energy).dropna(subset=["kgce_calorific"]).nlargest(n, "kgce_calorific")
     return Chart(
         "top_consumers", f"能耗最高的 {n} 栋建筑", f"Top {n} consumers", "tce",
         [f"{code} {name}"[:28] for code, name in zip(top["code"], top["name"], strict=True)],
@@ -256,7 +258,7 @@ def draw_pdf(pdf, chart: Chart, x: float, y: float, w: float, h: float) -> None:
             (plot_x + (i + 0.5) * band, plot_y + plot_h - plot_h * v / top)
             for i, v in enumerate(series.values) if v is not None
         ]
-        for (x1, y1), (x2, y2) in zip(points, points[1:]):
+        for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
             pdf.line(x1, y1, x2, y2)
         for px, py in points:
             pdf.circle(x=px, y=py, radius=0.9, style="F")

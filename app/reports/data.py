@@ -101,7 +101,8 @@ def _excluded_table(frame: pd.DataFrame) -> pd.DataFrame:
                       "reason_en": "no energy statistics reported for the year"}),
         pd.DataFrame({
             "code": partial["code"], "name": partial["name"],
-            "reason_zh": "数据不完整（上报 " + partial["months_reported"].astype(str) + " 条月度/年度记录），未计入合计",
+            "reason_zh": "数据不完整（上报 " + partial["months_reported"].astype(str)
+            + " 条月度/年度记录），未计入合计",
             "reason_en": "incomplete year (" + partial["months_reported"].astype(str)
             + " monthly/annual records), left out of the totals",
         }),
@@ -119,7 +120,8 @@ def _actual_kgce(*, session: Session, year: int, region_code: str | None, code: 
         frames[year] = frame
     if not frame["is_reporting"].any():
         return None
-    return _number(_scope_row(region_rollup(session=session, year=year, method=METHOD, frame=frame), code)["energy_kgce"])
+    rollup = region_rollup(session=session, year=year, method=METHOD, frame=frame)
+    return _number(_scope_row(rollup, code)["energy_kgce"])
 
 
 def _target_path(*, session: Session, year: int, region_code: str | None, code: str, target: pd.Series | None,
@@ -133,7 +135,8 @@ def _target_path(*, session: Session, year: int, region_code: str | None, code: 
         shape=shape if isinstance(shape, str) and shape else "linear",
     )
     actual = [
-        _actual_kgce(session=session, year=int(y), region_code=region_code, code=code, frames=frames) if y <= year else None
+        _actual_kgce(session=session, year=int(y), region_code=region_code, code=code, frames=frames)
+        if y <= year else None
         for y in path["year"]
     ]
     return pd.DataFrame({"year": path["year"], "path_kgce": path["expected_kgce"], "actual_kgce": actual})
@@ -276,7 +279,8 @@ def _summary(*, row: pd.Series, previous: pd.Series | None, progress: pd.Series 
              "tce"),
             ("expected_saving_tce", "按进度应实现节能量", "Saving expected by now",
              (_number(progress["expected_saving_kgce"]) or 0) / 1000, "tce"),
-            ("target_progress_pct", "目标完成率", "Share of target reached", _number(progress["percent_of_target"]), "%"),
+            ("target_progress_pct", "目标完成率", "Share of target reached",
+             _number(progress["percent_of_target"]), "%"),
             ("target_status", "进度状态", "Progress status", _status_text(progress["status"]), ""),
         ]
     if assessment is not None:

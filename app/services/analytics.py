@@ -23,7 +23,7 @@ from app.services import targets as targets_service
 from app.services.catalog import NATION_CODE, ScopeError, get_region, region_in_scope
 
 METHODS = ("calorific", "generation")
-_CACHE_SIZE = 256
+_CACHE_SIZE = 4096
 _cache: OrderedDict[tuple, Any] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -110,6 +110,11 @@ def _summary(session: Session, region: Region, year: int, method: str) -> dict[s
 
 def building_indicators(*, session: Session, building_id: int, method: str = "calorific") -> list[dict[str, Any]]:
     """A building's indicators and benchmark status for every year it reported."""
+    key = ("building", building_id, method, data_fingerprint(session=session))
+    return _cached(key, lambda: _building_indicators(session, building_id, method))
+
+
+def _building_indicators(session: Session, building_id: int, method: str) -> list[dict[str, Any]]:
     years = session.scalars(
         select(ConsumptionRecord.year).where(ConsumptionRecord.building_id == building_id).distinct().order_by(ConsumptionRecord.year)
     ).all()

@@ -112,5 +112,5 @@ def test_serve_refuses_default_secret_in_production(tmp_path):
     database_url = f"sqlite:///{tmp_path / 'refused.db'}"
     env = os.environ | {"JIENENG_DATABASE_URL": database_url, "JIENENG_ENVIRONMENT": "production", "PYTHONPATH": str(ROOT)}
     env.pop("JIENENG_SECRET_KEY", None)
-    result = subprocess.run([sys.executable, "-m", "app.cli", "serve"], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "app.cli", "serve"], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2 and "JIENENG_SECRET_KEY" in result.stderr

@@ -85,10 +85,13 @@ def test_every_format_carries_the_service_totals_and_inert_names(demo):
     calorific, generation = _service_totals(demo, REGION)
     outputs = {}
     for fmt in FORMATS:
-        seen = []
-        content, _, filename = build_annual_report(
-            session=demo, year=YEAR, region_code=REGION, fmt=fmt, progress=lambda m, f: seen.append(f)
-        )
+        seen: list[float] = []
+
+        def record(_message: str, fraction: float, seen: list[float] = seen) -> None:
+            seen.append(fraction)
+
+        content, _, filename = build_annual_report(session=demo, year=YEAR, region_code=REGION, fmt=fmt,
+                                                   progress=record)
         assert filename == f"jieneng-annual-{YEAR}-{REGION}.{fmt}"
         assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0), (fmt, seen)
         outputs[fmt] = content

@@ -169,3 +169,12 @@ def test_chart_labels_are_escaped(data):
     top = svgs[2]
     assert "=HYPERLINK(&quot;http" in top and 'HYPERLINK("http' not in top
     assert all(s.startswith("<svg") and s.endswith("</svg>") for s in svgs)
+
+
+def test_pdf_handles_characters_outside_the_shipped_subset(data):
+    rare = data.buildings.copy()
+    rare.loc[0, "name"] = "王堃喆大厦"  # 堃 and 喆 are not in GB 2312
+    data_rare = sample_report()
+    data_rare.buildings = rare
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_report(data_rare, "pdf")[0])).pages)
+    assert "大厦" in text and "北京市东城区政务服务中心" not in text

@@ -163,7 +163,7 @@ def annual_report(
     session: SessionDep,
     year: Year,
     region: Annotated[str | None, Query(pattern=REGION_CODE, description="Region; default your scope or the nation")] = None,
-    format: Annotated[Literal["xlsx", "pdf", "csv", "html"], Query(description="File format")] = "xlsx",  # noqa: A002
+    format: Annotated[Literal["xlsx", "pdf", "csv", "html"], Query(description="File format")] = "xlsx",
 ) -> Response:
     from app.reports import build_annual_report
 

@@ -8,8 +8,8 @@ from urllib.parse import quote
 import yaml
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile, status
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import SessionDep, UploaderDep
 from app.api.errors import ApiError, problem, problem_responses
@@ -136,6 +136,10 @@ async def create_upload(
     if mapping_file is not None and mapping is None:
         mapping = (await _read_limited(mapping_file, 1024 * 1024)).decode("utf-8", errors="replace")
     profile = _parse_mapping(mapping)
+    # End the read transaction of the authentication before the ETL opens its own: on SQLite a read
+    # snapshot cannot be upgraded to a write once another upload has committed ("database is locked"),
+    # while a fresh transaction waits for the write lock.
+    session.commit()
     # The ETL is synchronous and owns its transaction: run it in the thread pool.
     report = await run_in_threadpool(
         pipeline.run,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.api.deps import get_session
 from app.api.main import create_app
 from app.config import Settings, get_settings
-from app.domain.regions import city_code, province_code
+from app.domain.regions import city_code, climate_zones_for, province_code
 from app.models import (
     Building,
     BuildingHistory,
@@ -29,7 +29,6 @@ from app.models import (
 from app.security import create_access_token, hash_password
 from app.services import analytics
 from app.services.reference import climate_zone_prefixes
-from app.domain.regions import climate_zones_for
 from tests.conftest import DATA_DIR
 
 TEST_SECRET = "test-secret-key-for-the-api-suite-0123456789"
