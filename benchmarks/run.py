@@ -34,7 +34,7 @@ DEFAULT_CACHE_DIR = BENCHMARKS_DIR / ".cache"
 DEFAULT_OUTPUT = ROOT / "docs" / "performance.md"
 NOT_BENCHMARKS = {"__init__", "run", "harness"}
 # The national data set loads first: later modules measure against it.
-ORDER = ["national", "etl", "api", "dashboards", "domain", "reports"]
+ORDER = ["national", "etl", "api", "dashboards", "indicators", "reports"]
 LIBRARIES = ["pandas", "numpy", "SQLAlchemy", "psycopg", "alembic", "fastapi", "uvicorn", "dash", "plotly",
              "pandera", "pydantic"]
 REQUIRED_KEYS = ("benchmark", "figure", "unit", "note")
