@@ -121,3 +121,16 @@ def assessment_table(assessments: list[Assessment]) -> pd.DataFrame:
         row.update({f"{s.key}_points": s.points for s in a.sub_scores})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def progress_and_assessment(
+    *, session: Session, year: int, region_code: str | None = None
+) -> tuple[pd.DataFrame, list[Assessment]]:
+    """Target progress and assessment of a year from one pass over the year's statistics."""
+    from app.services.targets import target_progress
+
+    targets = current_targets(session=session)
+    method = str(targets["method_basis"].iloc[0]) if not targets.empty else "calorific"
+    frame = building_year_indicators(session=session, year=year, method=method)
+    progress = target_progress(session=session, year=year, region_code=region_code, frame=frame)
+    return progress, assess(session=session, year=year, region_code=region_code, frame=frame)
