@@ -29,14 +29,16 @@ _cache_lock = threading.Lock()
 
 
 def data_fingerprint(*, session: Session) -> tuple:
-    """Changes whenever uploads finish, records or buildings are added, or targets are stored."""
-    uploads = session.execute(select(func.max(Upload.id), func.max(Upload.finished_at), func.count(Upload.id))).one()
-    return (
-        *uploads,
-        session.scalar(select(func.max(ConsumptionRecord.id))),
-        session.scalar(select(func.max(Building.id))),
-        session.scalar(select(func.max(SavingTarget.id))),
+    """Changes whenever uploads finish, records or buildings are added, or targets are stored (one round trip)."""
+    stmt = select(
+        select(func.max(Upload.id)).scalar_subquery(),
+        select(func.max(Upload.finished_at)).scalar_subquery(),
+        select(func.count(Upload.id)).scalar_subquery(),
+        select(func.max(ConsumptionRecord.id)).scalar_subquery(),
+        select(func.max(Building.id)).scalar_subquery(),
+        select(func.max(SavingTarget.id)).scalar_subquery(),
     )
+    return tuple(session.execute(stmt).one())
 
 
 def _cached(key: tuple, compute):

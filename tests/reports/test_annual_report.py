@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from app.models import Building
 from app.reports import FORMATS, build_annual_report
 from app.reports.data import collect_report_data
-from app.services.indicators import building_year_indicators, region_rollup
+from app.services.indicators import building_year_indicators, region_rollup, rollup_by
 from app.services.targets import decompose
 from seeds.demo import generate
 
@@ -55,6 +55,13 @@ def test_data_matches_services(demo):
     # 沈阳's buildings count for 辽宁.
     assert data.buildings["code"].str.startswith("2101").any()
     assert data.class_intensity["buildings"].sum() == data.summary_value("buildings_complete")
+    by_class = rollup_by(session=demo, year=YEAR, region_code=REGION, by="building_class").set_index("building_class")
+    mine = data.class_intensity.set_index("building_class")
+    assert list(mine.index) == list(by_class.index)
+    assert list(mine["buildings"]) == list(by_class["buildings_complete"])
+    for column, theirs in (("floor_area_m2", "floor_area_m2"), ("kgce_calorific", "kgce_calorific"),
+                           ("intensity_kwh_m2", "energy_kwh_m2")):
+        assert mine[column].to_numpy() == pytest.approx(by_class[theirs].to_numpy(), rel=1e-12, nan_ok=True)
     assert list(data.target_path["year"]) == list(range(2005, 2011))
     assert data.target_path.set_index("year").loc[YEAR, "actual_kgce"] == pytest.approx(
         data.summary_value("total_tce_calorific") * 1000, rel=1e-9)

@@ -178,3 +178,21 @@ def test_pdf_handles_characters_outside_the_shipped_subset(data):
     data_rare.buildings = rare
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_report(data_rare, "pdf")[0])).pages)
     assert "大厦" in text and "北京市东城区政务服务中心" not in text
+
+
+def test_national_pdf_and_html_list_the_largest_consumers(monkeypatch):
+    from app.reports import render_html, render_pdf
+
+    national = sample_report(national=True)
+    monkeypatch.setattr(render_pdf, "NATIONAL_BUILDING_LIMIT", 3)
+    monkeypatch.setattr(render_html, "NATIONAL_BUILDING_LIMIT", 3)
+    top = national.buildings.nlargest(3, "kgce_calorific")["code"]
+    rest = national.buildings.nsmallest(2, "kgce_calorific")["code"]
+    page = render_report(national, "html")[0].decode("utf-8")
+    section = page[page.index('id="buildings"'):page.index('id="target_path"')]
+    assert "top 3 consumers" in section and all(code in section for code in top)
+    assert not any(code in section for code in rest)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_report(national, "pdf")[0])).pages)
+    assert "能耗最高的 3 栋" in text
+    book = load_workbook(io.BytesIO(render_report(national, "xlsx")[0]))
+    assert book["建筑 Buildings"].max_row == 2 + len(national.buildings)

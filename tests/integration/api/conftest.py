@@ -125,6 +125,8 @@ def load_world(session: Session) -> dict[str, Building]:
 def world(api_app, session, tmp_path, monkeypatch) -> Iterator[World]:
     # the ETL keeps raw files under the settings' data directory
     monkeypatch.setenv("JIENENG_DATA_DIR", str(tmp_path))
+    # the dashboards decode the login cookie with the configured secret, as in production
+    monkeypatch.setenv("JIENENG_SECRET_KEY", TEST_SECRET)
     get_settings.cache_clear()
     analytics.clear_cache()
     buildings = load_world(session)
