@@ -28,7 +28,7 @@ RUN groupadd --system --gid 10001 jieneng \
  && mkdir -p /var/lib/jieneng \
  && chown jieneng:jieneng /var/lib/jieneng
 COPY --from=build /opt/venv /opt/venv
-USER jieneng
+USER 10001:10001
 WORKDIR /home/jieneng
 VOLUME ["/var/lib/jieneng"]
 EXPOSE 8000

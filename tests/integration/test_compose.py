@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from compose_spec import PyCompose
 from typer.testing import CliRunner
 
 from app.cli import app as cli_app
@@ -102,6 +103,17 @@ def test_compose_parses_and_names_the_three_services():
     assert any(str(volume).startswith("pgdata:/var/lib/postgresql/data") for volume in db["volumes"])
     assert "pgdata" in compose["volumes"]
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+
+
+def test_compose_file_follows_the_compose_specification():
+    # Validated the way `docker compose config` would: after ${...} substitution from .env.
+    spec = PyCompose.from_yaml(_interpolate(COMPOSE.read_text(encoding="utf-8")))
+    assert spec.service_names() == ["db", "migrate", "web"]
+    web = spec.get_service("web")
+    assert web.depends_on["migrate"].condition.value == "service_completed_successfully"
+    with pytest.raises(ValueError, match="condition"):
+        PyCompose.from_yaml(_interpolate(COMPOSE.read_text(encoding="utf-8")).replace(
+            "service_completed_successfully", "service_finished"))
 
 
 def test_service_ordering_and_health_checks():
