@@ -108,7 +108,12 @@ def _building_table(frame: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame
     current = reporting["kgce_calorific"].where(reporting["is_complete"])
     reporting["change_vs_last_year_pct"] = (current - prior) / prior.where(prior > 0) * 100.0
     reporting["intensity_kwh_m2"] = reporting["energy_kwh_m2"]
-    return reporting.sort_values("code")[BUILDING_COLUMNS].reset_index(drop=True)
+    out = reporting.sort_values("code")[BUILDING_COLUMNS].reset_index(drop=True)
+    numeric = ["floor_area_m2", "kgce_calorific", "kgce_generation", "intensity_kwh_m2", "comparable_kwh_m2",
+               "change_vs_last_year_pct"]
+    # A year nobody reported leaves an empty frame whose columns must still be numeric.
+    out[numeric] = out[numeric].astype("float64")
+    return out
 
 
 def _excluded_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -199,11 +204,8 @@ def _factor_note(*, session: Session, year: int) -> Note:
 def _assessment_note(assessment) -> Note:
     zh = [f"{s.name_zh} {s.points:.1f}/{s.max_points:g}：{s.explanation_zh}" for s in assessment.sub_scores]
     en = [f"{s.name_en} {s.points:.1f}/{s.max_points:g}: {s.explanation_en}" for s in assessment.sub_scores]
-    return Note(
-        "考核评分", "Assessment score",
-        f"{assessment.score:.1f} 分，{assessment.grade_zh}。{assessment.reason_zh} " + "；".join(zh),
-        f"{assessment.score:.1f} points, {assessment.grade_en}. {assessment.reason_en} " + "; ".join(en),
-    )
+    return Note("考核评分", "Assessment score", "\n".join([assessment.reason_zh, *zh]),
+                "\n".join([assessment.reason_en, *en]))
 
 
 def _notes(*, session: Session, year: int, generated_at: datetime, cutoff: datetime | None,
@@ -252,7 +254,7 @@ def _notes(*, session: Session, year: int, generated_at: datetime, cutoff: datet
 
 
 def _summary(*, row: pd.Series, previous: pd.Series | None, progress: pd.Series | None, assessment,
-             target_path: pd.DataFrame, target: pd.Series | None) -> pd.DataFrame:
+             target: pd.Series | None) -> pd.DataFrame:
     registered = int(row["buildings_registered"])
     reporting = int(row["buildings_reporting"])
     baseline_change = None
@@ -383,7 +385,7 @@ def collect_report_data(
     excluded = _excluded_table(frame)
     cutoff = _last_upload_at(session=session)
     summary = _summary(row=row, previous=previous_row, progress=scope_progress, assessment=scope_assessment,
-                       target_path=path, target=target)
+                       target=target)
     regions = None
     if national:
         regions = _region_table(rollup=rollup, previous=previous_rollup, progress=progress_table,

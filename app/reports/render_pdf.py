@@ -252,11 +252,12 @@ def _notes(pdf: _Document, data: AnnualReportData) -> None:
     pdf.cell(0, 8, "方法说明  Notes on method", new_x="LMARGIN", new_y="NEXT")
     for note in data.notes:
         pdf.set_font_size(10)
-        pdf.multi_cell(0, 6, f"{note.title_zh}  {note.title_en}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, f"{note.title_zh}  {note.title_en}", align="L", new_x="LMARGIN",
+                       new_y="NEXT")
         pdf.set_font_size(8.5)
-        pdf.multi_cell(0, 4.6, note.text_zh, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.6, note.text_zh, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(90, 90, 90)
-        pdf.multi_cell(0, 4.2, note.text_en, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.2, note.text_en, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
         pdf.ln(2)
 

@@ -83,6 +83,16 @@ def test_national_counts_each_building_once(demo):
     assert data.regions["grade"].notna().all()
 
 
+def test_a_year_without_statistics_still_reports(demo):
+    data = collect_report_data(session=demo, year=2003, region_code=REGION)
+    assert data.buildings.empty and data.total_tce_calorific == 0
+    assert data.summary_value("buildings_reporting") == 0
+    assert len(data.excluded) == data.summary_value("buildings_registered") > 0
+    for fmt in FORMATS:
+        content, _, _ = build_annual_report(session=demo, year=2003, region_code=REGION, fmt=fmt)
+        assert content
+
+
 def test_unknown_region_is_refused(demo):
     with pytest.raises(LookupError):
         collect_report_data(session=demo, year=YEAR, region_code="999999")
