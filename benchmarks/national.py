@@ -325,6 +325,9 @@ def _ensure_loaded(*, database_url: str, cache_dir: Path, buildings: int | None,
     if present == expected and record_path.exists():
         record = json.loads(record_path.read_text(encoding="utf-8"))
         return dataset, record | {"is_cached": True}
+    if present == expected:
+        raise RuntimeError(f"the database holds as many rows as the national set but was not loaded from "
+                           f"{dataset.directory.name} (no record in {record_path.parent}); use an empty database")
     if present != (0, 0):
         raise RuntimeError(f"the database holds {present[0]:,} buildings and {present[1]:,} records, not the "
                            f"national set ({expected[0]:,}, {expected[1]:,}); use an empty database")

@@ -131,6 +131,11 @@ def test_load_is_set_based_complete_and_idempotent(dataset, empty_database_url):
     # A database holding other data is refused, not mixed.
     with pytest.raises(RuntimeError, match="not the national set"):
         national.ensure_loaded(database_url=url, cache_dir=cache_dir, buildings=BUILDINGS * 2)
+    # So is one whose load this cache has no record of (another cache, or a generator since changed).
+    for record in (cache_dir / "loads").glob("*.json"):
+        record.unlink()
+    with pytest.raises(RuntimeError, match="was not loaded from"):
+        national.ensure_loaded(database_url=url, cache_dir=cache_dir, buildings=BUILDINGS)
 
 
 def test_validate_rows_enforces_the_protocol():
