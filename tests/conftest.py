@@ -85,3 +85,44 @@ def session(engine) -> Iterator[Session]:
         finally:
             session.close()
             trans.rollback()
+
+
+def _recreate_postgres_database(base_url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request, tmp_path) -> str:
+    """URL of a brand-new, unmigrated database (committed work stays out of the shared one)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fresh.db'}"
+    base = postgres_url_or_skip()
+    from sqlalchemy.engine import make_url
+
+    return _recreate_postgres_database(base, f"{make_url(base).database}_fresh")
+
+
+@pytest.fixture
+def use_database(monkeypatch, tmp_path):
+    """Point the settings (and so the CLI) at a database URL for the duration of a test."""
+    from app.config import get_settings
+    from app.db import get_engine
+
+    def point(url: str) -> None:
+        monkeypatch.setenv("JIENENG_DATABASE_URL", url)
+        monkeypatch.setenv("JIENENG_DATA_DIR", str(tmp_path / "var"))
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+
+    yield point
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()

@@ -5,9 +5,13 @@ from __future__ import annotations
 import typer
 
 from app.cli import db as db_cli
+from app.cli import seed as seed_cli
+from app.cli import summary as summary_cli
 
 app = typer.Typer(help="jieneng: building energy-efficiency monitoring data platform", no_args_is_help=True)
 app.add_typer(db_cli.app, name="db")
+app.add_typer(seed_cli.app, name="seed")
+app.command("summary")(summary_cli.summary)
 
 
 def main() -> None:

@@ -1,0 +1,56 @@
+"""Headline figures for a year and a scope (the nation or one region)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import distinct, func, select, true
+from sqlalchemy.orm import Session
+
+from app.domain.regions import NATION_CODE, region_column
+from app.models import Building, ConsumptionRecord, Region
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    year: int
+    region_code: str
+    region_name_zh: str
+    region_name_en: str
+    buildings_registered: int
+    buildings_reporting: int
+    kgce_calorific: float
+    kgce_generation: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def in_region(region_code: str | None):
+    """SQL condition selecting the buildings of a region (True for the nation); membership follows the code."""
+    column = region_column(region_code or NATION_CODE)
+    return true() if column is None else getattr(Building, column) == region_code
+
+
+def year_summary(*, session: Session, year: int, region_code: str | None = None) -> YearSummary:
+    """Buildings reporting and total kgce by both methods; each building counts once."""
+    code = region_code or NATION_CODE
+    region = session.get(Region, code)
+    if region is None:
+        raise LookupError(f"unknown region {code}")
+    scope = in_region(code)
+    registered = session.scalar(select(func.count()).select_from(Building).where(scope))
+    totals = session.execute(
+        select(
+            func.count(distinct(ConsumptionRecord.building_id)),
+            func.coalesce(func.sum(ConsumptionRecord.kgce_calorific), 0.0),
+            func.coalesce(func.sum(ConsumptionRecord.kgce_generation), 0.0),
+        )
+        .join(Building, Building.id == ConsumptionRecord.building_id)
+        .where(ConsumptionRecord.year == year, ConsumptionRecord.sub_item == "", scope)
+    ).one()
+    return YearSummary(
+        year=year, region_code=code, region_name_zh=region.name_zh, region_name_en=region.name_en,
+        buildings_registered=int(registered), buildings_reporting=int(totals[0]),
+        kgce_calorific=round(float(totals[1]), 2), kgce_generation=round(float(totals[2]), 2),
+    )
