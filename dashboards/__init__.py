@@ -1,0 +1,111 @@
+"""Plotly Dash dashboards for officials and auditors, served by the API at /dashboards/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+import flask
+from dash import Input, Output, State, dcc, html
+from sqlalchemy.engine import Engine
+
+from dashboards import auth, components
+from dashboards.auth import Authenticator
+from dashboards.context import ENGINE_KEY
+from dashboards.i18n import LANG_COOKIE, normalise_lang, t
+
+ASSETS = Path(__file__).parent / "assets"
+
+# Writes the filter values into the query string without reloading, so a link reproduces the view.
+SYNC_URL_JS = """
+function (values, ids) {
+    const params = new URLSearchParams(window.location.search);
+    ids.forEach(function (id, i) {
+        const v = values[i];
+        const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+        if (empty) { params.delete(id.name); }
+        else { params.set(id.name, Array.isArray(v) ? v.join(',') : String(v)); }
+    });
+    const qs = params.toString();
+    const target = window.location.pathname + (qs ? '?' + qs : '');
+    if (target !== window.location.pathname + window.location.search) {
+        window.history.replaceState(window.history.state, '', target);
+    }
+    return window.dash_clientside.no_update;
+}
+"""
+
+
+def current_lang() -> str:
+    """The language chosen by the user's cookie (Chinese by default)."""
+    if flask.has_request_context():
+        return normalise_lang(flask.request.cookies.get(LANG_COOKIE))
+    return "zh"
+
+
+def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engine | None = None,
+                authenticate: Authenticator | None = None) -> dash.Dash:
+    """Build the Dash app; its Flask ``server`` checks the API's login cookie on every request.
+
+    ``engine`` defaults to the configured database; ``authenticate`` defaults to decoding the
+    ``jieneng_token`` cookie with ``app.security.decode_token``.
+    """
+    from dashboards.pages import PAGES
+
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS),
+        requests_pathname_prefix=requests_pathname_prefix,
+        routes_pathname_prefix="/",
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title=t("app.title", "zh"),
+        update_title=None,
+        compress=False,
+        include_pages_meta=False,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    server = app.server
+    server.config[ENGINE_KEY] = engine
+    auth.install(server, authenticate or auth.viewer_from_token_cookie)
+
+    for page in PAGES:
+        page.register(app)
+
+    @server.get("/_lang/<lang>")
+    def _switch_language(lang: str):
+        back = flask.request.referrer or requests_pathname_prefix
+        response = flask.redirect(back, code=303)
+        response.set_cookie(LANG_COOKIE, normalise_lang(lang), max_age=365 * 24 * 3600, samesite="Lax",
+                            path="/")
+        return response
+
+    def shell():
+        lang = current_lang()
+        viewer = flask.g.get("viewer") if flask.has_request_context() else None
+        region_name = None
+        if viewer is not None and viewer.region_code:
+            from dashboards import data
+
+            region_name = data.region_name(viewer.region_code, lang)
+        return html.Div(className=f"app lang-{lang}", children=[
+            dcc.Store(id="lang", data=lang),
+            dcc.Store(id="url-sync"),
+            components.header(viewer, lang, requests_pathname_prefix, region_name),
+            html.Main(dash.page_container, className="page"),
+            html.Footer(t("app.subtitle", lang) + " · GB/T 51161-2016 · GB/T 2589", className="footer"),
+        ])
+
+    app.layout = shell
+    app.clientside_callback(
+        SYNC_URL_JS,
+        Output("url-sync", "data"),
+        Input({"type": "filter", "name": dash.ALL}, "value"),
+        State({"type": "filter", "name": dash.ALL}, "id"),
+    )
+    return app
+
+
+__all__ = ["create_dash"]
