@@ -145,6 +145,8 @@ def _consumption(rng, buildings: pd.DataFrame, regions: pd.DataFrame, years: tup
     frames = []
     codes = buildings.code.to_numpy()
     zones = buildings.climate_zone.to_numpy()
+    heat_weights = np.array([HEAT_SEASON.get(z, np.zeros(12)) for z in zones]).reshape(n, 12)
+    heat_season = np.maximum(heat_weights.sum(axis=1), 1e-9)
     for y_index, year in enumerate(years):
         scale = (1 + yearly_change) ** y_index * rng.lognormal(0, 0.03, n)
         for month in range(1, 13):
@@ -159,10 +161,9 @@ def _consumption(rng, buildings: pd.DataFrame, regions: pd.DataFrame, years: tup
             gas = gas_annual * scale * noise / 12 * (1.3 if month in (1, 2, 12) else 0.9)
             monthly_gas = has_gas & ~gas_annual_only
             frames.append(_rows(codes[monthly_gas], "natural_gas", year, month, np.round(gas[monthly_gas], 1), "m3"))
-            weights = np.array([HEAT_SEASON.get(z, np.zeros(12))[month - 1] for z in zones])
+            weights = heat_weights[:, month - 1]
             heated = weights > 0
-            season = np.array([HEAT_SEASON.get(z, np.ones(12)).sum() for z in zones])
-            heat = heat_annual * scale * weights / season
+            heat = heat_annual * scale * weights / heat_season
             frames.append(_rows(codes[heated], "district_heat", year, month, np.round(heat[heated], 1), "MJ"))
         annual_gas = has_gas & gas_annual_only
         frames.append(_rows(codes[annual_gas], "natural_gas", year, 0, np.round(gas_annual[annual_gas] * scale[annual_gas], 1), "m3"))

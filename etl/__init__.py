@@ -1,0 +1,1 @@
+"""Survey ingest: extract -> map -> validate -> transform -> load -> report."""
