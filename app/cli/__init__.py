@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from app.cli import db as db_cli
+from app.cli import imports as imports_cli
 from app.cli import seed as seed_cli
 from app.cli import summary as summary_cli
 
@@ -12,6 +13,7 @@ app = typer.Typer(help="jieneng: building energy-efficiency monitoring data plat
 app.add_typer(db_cli.app, name="db")
 app.add_typer(seed_cli.app, name="seed")
 app.command("summary")(summary_cli.summary)
+app.command(name="import")(imports_cli.import_file)
 
 
 def main() -> None:

@@ -1,0 +1,262 @@
+"""Header aliases (Chinese and English), value aliases and saved mapping profiles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from etl.findings import FileRejected, make_finding
+
+ALIASES_FILE = Path(__file__).with_name("aliases.yaml")
+_BRACKET = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]*?)\s*[)\]]\s*$")
+_STRIP = re.compile(r"[\s_\-·:：/、.]+")
+_SUFFIXES = ("消耗量", "耗量", "用量", "消耗", "量", "consumption", "use", "usage")
+
+FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "buildings": {
+        "required": ("building_code", "building_name", "district_code", "building_class", "floor_area_m2"),
+        "optional": ("ac_area_m2", "heated_area_m2", "year_built", "floors", "occupants", "operating_hours_per_year",
+                     "is_government_office", "is_large_public", "benchmark_class", "survey_year"),
+    },
+    "consumption": {
+        "required": ("building_code",),
+        "optional": ("period", "year", "month", "carrier", "quantity", "unit", "sub_item", "density_kg_per_l",
+                     "building_name"),
+    },
+    "audits": {
+        "required": ("building_code", "audit_year", "auditor"),
+        "optional": ("building_name", "occupants", "operating_hours_per_year", "measure_name", "measure_category",
+                     "investment_10k_cny", "expected_saving_tce", "payback_years", "carrier", "quantity", "unit"),
+    },
+}
+# Fields that say which survey a header belongs to (for "wrong kind" answers).
+KIND_MARKERS = {
+    "buildings": {"district_code", "building_class", "floor_area_m2"},
+    "consumption": {"period", "carrier", "quantity", "month"},
+    "audits": {"audit_year", "auditor", "measure_name"},
+}
+
+
+def norm(text: Any) -> str:
+    """Case-, width- and punctuation-insensitive form of a header or value."""
+    s = unicodedata.normalize("NFKC", str(text)).lower()
+    return _STRIP.sub("", s)
+
+
+@dataclass(frozen=True)
+class Aliases:
+    headers: dict[str, str]  # normalised alias -> canonical field
+    carriers: dict[str, str]  # normalised alias -> carrier code
+    sub_items: dict[str, str]
+    classes: dict[str, str]
+    booleans: dict[str, bool]
+    units: dict[str, str]
+
+
+def _invert(table: dict[str, list], keep_key: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for canonical, aliases in table.items():
+        if keep_key:
+            out[norm(canonical)] = canonical
+        for alias in aliases:
+            out.setdefault(norm(alias), canonical)
+    return out
+
+
+@lru_cache
+def load_aliases() -> Aliases:
+    """The alias tables shipped in etl/aliases.yaml."""
+    raw = yaml.safe_load(ALIASES_FILE.read_text(encoding="utf-8"))
+    booleans = {norm(a): key == "true" for key, values in raw["booleans"].items() for a in values}
+    return Aliases(headers=_invert(raw["headers"]), carriers=_invert(raw["carriers"]), sub_items=_invert(raw["sub_items"]),
+                   classes=_invert(raw["building_classes"]), booleans=booleans, units=_invert(raw["units"]))
+
+
+def header_score(cells: list[str]) -> int:
+    """How many cells of a candidate header row are known field or carrier names."""
+    aliases = load_aliases()
+    score = 0
+    for cell in cells:
+        if not str(cell).strip():
+            continue
+        if _field_of(cell, aliases)[0] or _carrier_of(cell, aliases, {})[0]:
+            score += 1
+    return score
+
+
+def _split_unit(header: str) -> tuple[str, str | None]:
+    text = unicodedata.normalize("NFKC", header).strip()
+    m = _BRACKET.match(text)
+    if m and m.group(1):
+        return m.group(1), m.group(2)
+    return text, None
+
+
+def _field_of(header: str, aliases: Aliases) -> tuple[str | None, str | None]:
+    key = norm(header)
+    if key in aliases.headers:
+        return aliases.headers[key], None
+    name, unit = _split_unit(header)
+    key = norm(name)
+    if unit is not None and key in aliases.headers:
+        return aliases.headers[key], unit
+    return None, None
+
+
+def _strip_suffix(key: str) -> str:
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+def _carrier_of(header: str, aliases: Aliases, extra: dict[str, str]) -> tuple[str | None, str | None, str | None]:
+    """(carrier code, sub-item, unit) of a wide-layout column header."""
+    name, unit = _split_unit(header)
+    key = norm(name)
+    for candidate in (key, _strip_suffix(key)):
+        if candidate in extra:
+            return extra[candidate], "", unit
+        if candidate in aliases.carriers:
+            return aliases.carriers[candidate], "", unit
+        if candidate in aliases.sub_items:
+            return "electricity", aliases.sub_items[candidate], unit
+    return None, None, None
+
+
+@dataclass
+class FieldSource:
+    column: str | None = None
+    unit: str | None = None
+    constant: Any = None
+
+
+@dataclass
+class WideColumn:
+    column: str
+    carrier: str
+    sub_item: str
+    unit: str | None
+
+
+@dataclass
+class Layout:
+    """How the columns of one file map onto canonical fields."""
+
+    kind: str
+    fields: dict[str, FieldSource] = field(default_factory=dict)
+    wide: list[WideColumn] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    value_aliases: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        return name in self.fields
+
+
+def parse_profile(mapping: dict | None) -> dict[str, Any]:
+    """Check a mapping profile's shape; raises FileRejected with what is wrong."""
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, dict):
+        raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail="expected a mapping object"))
+    fields = mapping.get("fields", {})
+    wide = mapping.get("wide", {})
+    values = mapping.get("values", {})
+    header_row = mapping.get("header_row")
+    if not isinstance(fields, dict) or not isinstance(wide, dict) or not isinstance(values, dict):
+        raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail="fields, wide and values must be objects"))
+    if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+        raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail="header_row must be a positive integer"))
+    for name, spec in fields.items():
+        if isinstance(spec, dict):
+            if not ({"column", "constant"} & spec.keys()):
+                raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail=f"field {name}: give column or constant"))
+        elif not isinstance(spec, str | int | float):
+            raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail=f"field {name}: expected a column name"))
+    for column, spec in wide.items():
+        if not isinstance(spec, dict) or "carrier" not in spec:
+            raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail=f"wide column {column}: give a carrier"))
+    return {"fields": fields, "wide": wide, "values": values, "header_row": header_row}
+
+
+def resolve(columns: list[str], kind: str, profile: dict[str, Any], carrier_names: dict[str, str]) -> Layout:
+    """Map file columns to canonical fields: the profile first, then aliases, then wide carrier columns."""
+    aliases = load_aliases()
+    layout = Layout(kind=kind, value_aliases={k: {norm(a): v for a, v in m.items()} for k, m in profile.get("values", {}).items()})
+    used: set[str] = set()
+    by_norm = {norm(c): c for c in columns}
+    for name, spec in profile.get("fields", {}).items():
+        spec = spec if isinstance(spec, dict) else {"column": spec}
+        if "constant" in spec:
+            layout.fields[name] = FieldSource(constant=spec["constant"], unit=spec.get("unit"))
+            continue
+        column = by_norm.get(norm(spec["column"]))
+        if column is not None:
+            layout.fields[name] = FieldSource(column=column, unit=spec.get("unit"))
+            used.add(column)
+    for column, spec in profile.get("wide", {}).items():
+        actual = by_norm.get(norm(column))
+        if actual is not None:
+            layout.wide.append(WideColumn(actual, str(spec["carrier"]), str(spec.get("sub_item", "") or ""), spec.get("unit")))
+            used.add(actual)
+    allowed = set(FIELDS[kind]["required"]) | set(FIELDS[kind]["optional"])
+    other = {f for k, spec in FIELDS.items() if k != kind for f in spec["required"] + spec["optional"]} - allowed
+    for column in columns:
+        if column in used:
+            continue
+        name, unit = _field_of(column, aliases)
+        if name in allowed and name not in layout.fields:
+            layout.fields[name] = FieldSource(column=column, unit=unit)
+            continue
+        if kind in ("consumption", "audits"):
+            carrier, sub_item, unit = _carrier_of(column, aliases, carrier_names)
+            if carrier is not None and name not in ("carrier", "quantity", "unit"):
+                layout.wide.append(WideColumn(column, carrier, sub_item or "", unit))
+                continue
+        if name in other:
+            layout.fields.setdefault(f"_other_{name}", FieldSource(column=column))
+        layout.unknown.append(column)
+    return layout
+
+
+def missing_columns(layout: Layout) -> list[str]:
+    """Required fields the layout lacks (period or year, quantity or wide carrier columns)."""
+    missing = [f for f in FIELDS[layout.kind]["required"] if f not in layout.fields]
+    if layout.kind == "consumption":
+        if not (layout.has("period") or layout.has("year")):
+            missing.append("period")
+        if not layout.wide:
+            for name in ("carrier", "quantity"):
+                if not layout.has(name):
+                    missing.append(name)
+            if not layout.has("unit") and not (layout.has("quantity") and layout.fields["quantity"].unit):
+                missing.append("unit")
+    return missing
+
+
+def guess_kind(layout: Layout) -> str | None:
+    """The survey kind the columns look like, when it differs clearly from the requested one."""
+    present = {n.removeprefix("_other_") for n in layout.fields}
+    if layout.wide:
+        present.add("quantity")
+    scores = {k: len(markers & present) for k, markers in KIND_MARKERS.items()}
+    best = max(scores, key=scores.get)
+    if scores[best] >= 2 and scores[layout.kind] == 0:
+        return best
+    return None
+
+
+def map_values(series: pd.Series, table: dict[str, Any], extra: dict[str, Any] | None = None) -> pd.Series:
+    """Map raw cells to canonical values through an alias table; unmatched cells become NA."""
+    uniques = pd.Series(series.unique())
+    keys = uniques.map(norm)
+    lookup = {**table, **(extra or {})}
+    mapped = keys.map(lambda k: lookup.get(k))
+    return series.map(dict(zip(uniques, mapped, strict=True)))
