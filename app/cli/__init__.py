@@ -7,13 +7,17 @@ import typer
 from app.cli import db as db_cli
 from app.cli import imports as imports_cli
 from app.cli import seed as seed_cli
+from app.cli import serve as serve_cli
 from app.cli import summary as summary_cli
+from app.cli import users as users_cli
 
 app = typer.Typer(help="jieneng: building energy-efficiency monitoring data platform", no_args_is_help=True)
 app.add_typer(db_cli.app, name="db")
 app.add_typer(seed_cli.app, name="seed")
 app.command("summary")(summary_cli.summary)
 app.command(name="import")(imports_cli.import_file)
+app.add_typer(users_cli.app, name="users")
+app.command("serve")(serve_cli.serve)
 
 
 def main() -> None:

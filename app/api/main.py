@@ -1,0 +1,75 @@
+"""The ASGI application: REST API under /api/v1, browser login, and the dashboards mounted at /dashboards."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from app.api.errors import install_error_handlers
+from app.api.routers import auth, catalog, health, web
+from app.config import DEFAULT_SECRET_KEY, Settings, get_settings
+from app.db import make_engine, session_factory
+
+API_PREFIX = "/api/v1"
+DASHBOARDS_PATH = "/dashboards"
+
+DESCRIPTION = """
+建筑能效监测平台 REST API：地区、建筑、能耗、上传、节能目标与考核。
+
+REST API of the building energy-efficiency monitoring platform (government office and large public
+buildings). Authenticate with `POST /api/v1/auth/token` (OAuth2 password flow) and send
+`Authorization: Bearer <token>`. Every error is an RFC 9457 `application/problem+json` document.
+Roles: **admin** (users, reference data, targets), **official** (reads in their region scope),
+**auditor** (uploads and reads in their region scope).
+"""
+
+
+class InsecureSecretError(RuntimeError):
+    """Production mode with the development secret key."""
+
+
+def create_app(*, settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the application; refuses production mode with the default secret key."""
+    settings = settings or get_settings()
+    if settings.is_production and settings.secret_key == DEFAULT_SECRET_KEY:
+        raise InsecureSecretError(
+            "生产模式下必须设置 JIENENG_SECRET_KEY / set JIENENG_SECRET_KEY: the default secret is refused in production"
+        )
+    engine = engine or make_engine(settings.resolved_database_url)
+
+    app = FastAPI(
+        title="jieneng 建筑能效监测平台 API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    install_error_handlers(app)
+
+    app.include_router(health.router)
+    for router in (health.router, auth.router, catalog.router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(web.router)
+    mount_dashboards(app)
+    return app
+
+
+def mount_dashboards(app: FastAPI) -> bool:
+    """Mount the Dash app at /dashboards when the dashboards package provides create_dash."""
+    if importlib.util.find_spec("dashboards") is None:
+        return False
+    create_dash = getattr(importlib.import_module("dashboards"), "create_dash", None)
+    if create_dash is None:
+        return False
+    from a2wsgi import WSGIMiddleware
+
+    dash_app = create_dash(requests_pathname_prefix=DASHBOARDS_PATH + "/")
+    app.mount(DASHBOARDS_PATH, WSGIMiddleware(dash_app.server), name="dashboards")
+    return True
