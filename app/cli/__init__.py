@@ -6,6 +6,7 @@ import typer
 
 from app.cli import db as db_cli
 from app.cli import imports as imports_cli
+from app.cli import report as report_cli
 from app.cli import seed as seed_cli
 from app.cli import serve as serve_cli
 from app.cli import summary as summary_cli
@@ -18,6 +19,7 @@ app.command("summary")(summary_cli.summary)
 app.command(name="import")(imports_cli.import_file)
 app.add_typer(users_cli.app, name="users")
 app.command("serve")(serve_cli.serve)
+app.add_typer(report_cli.app, name="report")
 
 
 def main() -> None:

@@ -1,0 +1,380 @@
+"""Assemble an annual report's figures from the analytics services.
+
+The year's building indicators are read once per year shown and handed to the rollup, progress and
+assessment services (their ``frame`` argument), so every figure in the report comes from the same
+building-year rows. Totals cover complete building-years only, as the services define them;
+buildings that did not report, or reported part of the year, are listed as excluded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain.regions import NATION_CODE
+from app.domain.targets import milestones
+from app.models import Building, BuildingClass, ConsumptionRecord, EnergyCarrier, Region
+from app.reports.model import (
+    BUILDING_COLUMNS,
+    CLASS_COLUMNS,
+    EXCLUDED_COLUMNS,
+    REGION_COLUMNS,
+    SUMMARY_COLUMNS,
+    TARGET_PATH_COLUMNS,
+    AnnualReportData,
+    Note,
+)
+from app.services.assessment import assess
+from app.services.indicators import (
+    BENCHMARK_EDITION,
+    building_year_indicators,
+    electricity_factor,
+    region_rollup,
+    rollup_by,
+)
+from app.services.reference import conversion_tables
+from app.services.summary import in_region
+from app.services.targets import target_progress
+
+Progress = Callable[[str, float], None]
+METHOD = "calorific"
+
+
+def _pct_change(current: float | None, previous: float | None) -> float | None:
+    if current is None or previous is None or pd.isna(current) or pd.isna(previous) or previous <= 0:
+        return None
+    return (float(current) - float(previous)) / float(previous) * 100.0
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _scope_row(rollup: pd.DataFrame, code: str) -> pd.Series:
+    """The rollup row of the scope; the nation row aggregates exactly the frame it was given."""
+    rows = rollup[rollup["region_code"] == code]
+    if rows.empty:
+        rows = rollup[rollup["region_code"] == NATION_CODE]
+    return rows.iloc[0]
+
+
+def _class_table(*, session: Session, year: int, region_code: str | None, frame: pd.DataFrame) -> pd.DataFrame:
+    by_class = rollup_by(session=session, year=year, region_code=region_code, by="building_class", method=METHOD)
+    names = pd.read_sql(select(BuildingClass.code, BuildingClass.name_zh, BuildingClass.name_en), session.connection())
+    # Benchmarks differ by subtype, class A/B and climate zone: compare floor-area-weighted means.
+    judged = frame[frame["benchmark_status"].notna() & frame["constraint_kwh_m2"].notna()]
+    area = judged["floor_area_m2"]
+    weighted = judged.assign(
+        _comparable=judged["comparable_kwh_m2"] * area,
+        _constraint=judged["constraint_kwh_m2"] * area,
+        _guide=judged["guide_kwh_m2"] * area,
+    ).groupby("building_class")[["_comparable", "_constraint", "_guide", "floor_area_m2"]].sum()
+    out = by_class.merge(names, left_on="building_class", right_on="code", how="left")
+    out = out.rename(columns={"name_zh": "class_name_zh", "name_en": "class_name_en",
+                              "buildings_complete": "buildings", "energy_kwh_m2": "intensity_kwh_m2"})
+    bench = weighted.div(weighted["floor_area_m2"].where(weighted["floor_area_m2"] > 0), axis=0)
+    for source, target in (("_comparable", "comparable_kwh_m2"), ("_constraint", "constraint_kwh_m2"),
+                           ("_guide", "guide_kwh_m2")):
+        out[target] = out["building_class"].map(bench[source])
+    return out.sort_values("building_class")[CLASS_COLUMNS].reset_index(drop=True)
+
+
+def _building_table(frame: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    reporting = frame[frame["is_reporting"]].copy()
+    last = previous.loc[previous["is_complete"], ["building_id", "kgce_calorific"]].set_index("building_id")
+    prior = reporting["building_id"].map(last["kgce_calorific"])
+    current = reporting["kgce_calorific"].where(reporting["is_complete"])
+    reporting["change_vs_last_year_pct"] = (current - prior) / prior.where(prior > 0) * 100.0
+    reporting["intensity_kwh_m2"] = reporting["energy_kwh_m2"]
+    return reporting.sort_values("code")[BUILDING_COLUMNS].reset_index(drop=True)
+
+
+def _excluded_table(frame: pd.DataFrame) -> pd.DataFrame:
+    silent = frame[~frame["is_reporting"]]
+    partial = frame[frame["is_reporting"] & ~frame["is_complete"]]
+    rows = [
+        pd.DataFrame({"code": silent["code"], "name": silent["name"], "reason_zh": "本年度未上报能耗数据",
+                      "reason_en": "no energy statistics reported for the year"}),
+        pd.DataFrame({
+            "code": partial["code"], "name": partial["name"],
+            "reason_zh": "数据不完整（上报 " + partial["months_reported"].astype(str) + " 条月度/年度记录），未计入合计",
+            "reason_en": "incomplete year (" + partial["months_reported"].astype(str)
+            + " monthly/annual records), left out of the totals",
+        }),
+    ]
+    out = pd.concat(rows, ignore_index=True)
+    return out.sort_values("code")[EXCLUDED_COLUMNS].reset_index(drop=True) if not out.empty else pd.DataFrame(
+        columns=EXCLUDED_COLUMNS)
+
+
+def _actual_kgce(*, session: Session, year: int, region_code: str | None, code: str,
+                 frames: dict[int, pd.DataFrame]) -> float | None:
+    frame = frames.get(year)
+    if frame is None:
+        frame = building_year_indicators(session=session, year=year, region_code=region_code, method=METHOD)
+        frames[year] = frame
+    if not frame["is_reporting"].any():
+        return None
+    return _number(_scope_row(region_rollup(session=session, year=year, method=METHOD, frame=frame), code)["energy_kgce"])
+
+
+def _target_path(*, session: Session, year: int, region_code: str | None, code: str, target: pd.Series | None,
+                 frames: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    if target is None:
+        return pd.DataFrame(columns=TARGET_PATH_COLUMNS)
+    shape = target.get("milestone_shape")
+    path = milestones(
+        baseline_year=int(target["baseline_year"]), target_year=int(target["target_year"]),
+        baseline_kgce=float(target["baseline_kgce"]), saving_kgce=float(target["saving_target_kgce"]),
+        shape=shape if isinstance(shape, str) and shape else "linear",
+    )
+    actual = [
+        _actual_kgce(session=session, year=int(y), region_code=region_code, code=code, frames=frames) if y <= year else None
+        for y in path["year"]
+    ]
+    return pd.DataFrame({"year": path["year"], "path_kgce": path["expected_kgce"], "actual_kgce": actual})
+
+
+def _data_cutoff(*, session: Session, year: int, region_code: str | None) -> datetime | None:
+    stmt = (select(func.max(ConsumptionRecord.updated_at))
+            .join(Building, Building.id == ConsumptionRecord.building_id)
+            .where(ConsumptionRecord.year == year, in_region(region_code)))
+    return session.scalar(stmt)
+
+
+def _factor_note(*, session: Session, year: int) -> Note:
+    tables = conversion_tables(session=session)
+    carriers = pd.read_sql(select(EnergyCarrier.code, EnergyCarrier.name_zh, EnergyCarrier.name_en,
+                                  EnergyCarrier.canonical_unit).order_by(EnergyCarrier.code), session.connection())
+    zh, en = [], []
+    for row in carriers.itertuples(index=False):
+        calorific = tables.factor(row.code, year, "calorific")
+        generation = tables.factor(row.code, year, "generation")
+        if calorific is None:
+            continue
+        both = f"{calorific:g}" if generation in (None, calorific) else f"{calorific:g} / {generation:g}"
+        zh.append(f"{row.name_zh} {both} kgce/{row.canonical_unit}")
+        en.append(f"{row.name_en} {both} kgce/{row.canonical_unit}")
+    elec_cal = electricity_factor(session=session, year=year, method="calorific")
+    elec_gen = electricity_factor(session=session, year=year, method="generation")
+    return Note(
+        "折标系数与方法", "Conversion factors and method",
+        f"按 GB/T 2589 折算标准煤（1 kgce = 29.307 MJ）。电力当量值 {elec_cal:g} kgce/kWh，"
+        f"等价值取 {year} 年全国供电标准煤耗 {elec_gen:g} kgce/kWh；两种方法的合计均列出，"
+        f"单位面积能耗与对标按当量值折算。各能源折标系数（当量值 / 等价值）：" + "；".join(zh) + "。",
+        f"Standard coal per GB/T 2589 (1 kgce = 29.307 MJ). Electricity {elec_cal:g} kgce/kWh calorific "
+        f"(当量值) and {elec_gen:g} kgce/kWh generation (等价值, the {year} national coal rate of power supply); "
+        "totals are given by both methods, intensities and benchmarking use the calorific method. "
+        "Factors (calorific / generation): " + "; ".join(en) + ".",
+    )
+
+
+def _assessment_note(assessment) -> Note:
+    zh = [f"{s.name_zh} {s.points:.1f}/{s.max_points:g}：{s.explanation_zh}" for s in assessment.sub_scores]
+    en = [f"{s.name_en} {s.points:.1f}/{s.max_points:g}: {s.explanation_en}" for s in assessment.sub_scores]
+    return Note(
+        "考核评分", "Assessment score",
+        f"{assessment.score:.1f} 分，{assessment.grade_zh}。{assessment.reason_zh} " + "；".join(zh),
+        f"{assessment.score:.1f} points, {assessment.grade_en}. {assessment.reason_en} " + "; ".join(en),
+    )
+
+
+def _notes(*, session: Session, year: int, cutoff: datetime | None, excluded: pd.DataFrame,
+           target: pd.Series | None, national: bool) -> list[Note]:
+    cutoff_text = cutoff.strftime("%Y-%m-%d %H:%M:%S") if cutoff else "—"
+    notes = [
+        _factor_note(session=session, year=year),
+        Note("对标标准", "Benchmark edition",
+             f"{BENCHMARK_EDITION}《民用建筑能耗标准》非供暖能耗约束值与引导值（kWh/(m²·a)），按建筑类型、"
+             "A/B 类与气候区取值，办公建筑按运行时间与人均面积修正；严寒和寒冷地区供暖能耗单独评价。"
+             "分类表中的标准值为参与对标建筑按面积加权的平均值。",
+             f"{BENCHMARK_EDITION} non-heating constraint and guide values (kWh/(m²·a)) by type, class A/B and "
+             "climate zone, with the office correction for operating hours and floor area per person; heating "
+             "in the severe-cold and cold zones is judged separately. Class-level benchmark values are "
+             "floor-area-weighted means over the benchmarked buildings."),
+        Note("数据截止时间", "Data cut-off", f"本报告使用截至 {cutoff_text} 入库的 {year} 年能耗数据。",
+             f"Energy statistics for {year} as stored up to {cutoff_text}."),
+        Note("统计口径", "Coverage",
+             "合计与强度只计全年数据完整的建筑（12 个月或全年数据覆盖其上报的每种能源）；"
+             f"未上报或数据不完整的建筑共 {len(excluded)} 栋，列于“未纳入统计的建筑”表。"
+             "较上年变化按两年各自完整建筑的合计计算。"
+             + ("全国合计每栋建筑只计一次，各示范地区（如沈阳与辽宁）相互重叠，不可相加。" if national else ""),
+             "Totals and intensities cover complete building-years only (twelve months or an annual figure for "
+             f"every carrier reported); {len(excluded)} buildings that did not report or reported part of the "
+             "year are listed under 'Buildings excluded'. Change against last year compares each year's "
+             "complete totals."
+             + (" The national total counts each building once; demonstration regions overlap (Shenyang lies "
+                "in Liaoning) and must not be added up." if national else "")),
+    ]
+    if target is not None:
+        notes.append(Note(
+            "节能目标", "Saving target",
+            f"{int(target['baseline_year'])} 年基准、{int(target['target_year'])} 年目标年，"
+            f"分解方法 {target.get('method') or '—'}；进度按单位面积能耗折算的节能量评价（面积增长不受惩罚），"
+            "目标路径为基准年至目标年的里程碑。",
+            f"Baseline {int(target['baseline_year'])}, target year {int(target['target_year'])}, decomposition "
+            f"method {target.get('method') or '—'}; progress is judged on the intensity-based saving (growth in "
+            "floor area is not punished), against the milestone path from baseline to target year."))
+    else:
+        notes.append(Note("节能目标", "Saving target", "尚未分解节能目标，本报告不含目标进度与考核的目标部分。",
+                          "No saving target has been decomposed yet; target progress is not reported."))
+    return notes
+
+
+def _summary(*, row: pd.Series, previous: pd.Series | None, progress: pd.Series | None, assessment,
+             target_path: pd.DataFrame, target: pd.Series | None) -> pd.DataFrame:
+    registered = int(row["buildings_registered"])
+    reporting = int(row["buildings_reporting"])
+    baseline_change = None
+    if target is not None:
+        baseline_change = _pct_change(row["energy_kgce"], target["baseline_kgce"])
+    details = assessment.details if assessment is not None else {}
+    items = [
+        ("buildings_registered", "登记建筑数", "Buildings registered", registered, "栋 buildings"),
+        ("buildings_reporting", "纳入能耗统计建筑数", "Buildings covered by statistics", reporting, "栋 buildings"),
+        ("buildings_complete", "全年数据完整建筑数", "Buildings with a complete year", int(row["buildings_complete"]),
+         "栋 buildings"),
+        ("statistics_coverage_pct", "统计覆盖率", "Statistics coverage",
+         reporting / registered * 100.0 if registered else None, "%"),
+        ("buildings_audited", "完成能源审计建筑数", "Buildings audited", details.get("buildings_audited"),
+         "栋 buildings"),
+        ("total_tce_calorific", "总能耗（当量值）", "Total energy (calorific)", _number(row["kgce_calorific"]) / 1000,
+         "tce"),
+        ("total_tce_generation", "总能耗（等价值）", "Total energy (generation)",
+         _number(row["kgce_generation"]) / 1000, "tce"),
+        ("floor_area_m2", "建筑面积", "Floor area", _number(row["floor_area_m2"]), "m²"),
+        ("intensity_kwh_m2", "单位面积能耗", "Energy intensity", _number(row["energy_kwh_m2"]), "kWh/(m²·a)"),
+        ("intensity_kgce_m2", "单位面积能耗（标煤）", "Energy intensity (coal equivalent)",
+         _number(row["energy_kgce_m2"]), "kgce/(m²·a)"),
+        ("buildings_better_than_guide", "优于引导值建筑数", "Better than guide value",
+         int(row["buildings_better_than_guide"]), "栋 buildings"),
+        ("buildings_between", "介于引导值与约束值之间建筑数", "Between guide and constraint",
+         int(row["buildings_between"]), "栋 buildings"),
+        ("buildings_above_constraint", "高于约束值建筑数", "Above constraint value",
+         int(row["buildings_above_constraint"]), "栋 buildings"),
+        ("saving_potential_tce", "节能潜力（超出约束值部分）", "Saving potential (above constraint)",
+         (_number(row["saving_potential_kgce"]) or 0.0) / 1000, "tce"),
+        ("incomplete_tce", "数据不完整建筑能耗（未计入合计）", "Energy of incomplete years (not in totals)",
+         (_number(row["incomplete_kgce"]) or 0.0) / 1000, "tce"),
+        ("change_vs_last_year_pct", "较上年变化", "Change against last year",
+         _pct_change(row["energy_kgce"], previous["energy_kgce"]) if previous is not None else None, "%"),
+        ("change_vs_baseline_pct", "较基准年变化", "Change against the baseline year", baseline_change, "%"),
+    ]
+    if target is not None:
+        items += [
+            ("baseline_year", "基准年", "Baseline year", str(int(target["baseline_year"])), ""),
+            ("target_year", "目标年", "Target year", str(int(target["target_year"])), ""),
+            ("saving_target_tce", "节能目标", "Saving target", float(target["saving_target_kgce"]) / 1000, "tce"),
+        ]
+    if progress is not None:
+        items += [
+            ("saving_achieved_tce", "已实现节能量", "Saving achieved", (_number(progress["saving_kgce"]) or 0) / 1000,
+             "tce"),
+            ("expected_saving_tce", "按进度应实现节能量", "Saving expected by now",
+             (_number(progress["expected_saving_kgce"]) or 0) / 1000, "tce"),
+            ("target_progress_pct", "目标完成率", "Share of target reached", _number(progress["percent_of_target"]), "%"),
+            ("target_status", "进度状态", "Progress status", _status_text(progress["status"]), ""),
+        ]
+    if assessment is not None:
+        items += [
+            ("assessment_score", "考核得分", "Assessment score", float(assessment.score), "分 points / 100"),
+            ("assessment_grade", "考核等级", "Assessment grade", f"{assessment.grade_zh} {assessment.grade_en}", ""),
+        ]
+    return pd.DataFrame(items, columns=SUMMARY_COLUMNS)
+
+
+PROGRESS_STATUS = {"on_track": "进度正常 on track", "at_risk": "存在风险 at risk", "off_track": "进度滞后 off track"}
+
+
+def _status_text(status: object) -> str:
+    return PROGRESS_STATUS.get(status, "—") if isinstance(status, str) else "—"
+
+
+def _region_table(*, rollup: pd.DataFrame, previous: pd.DataFrame, progress: pd.DataFrame,
+                  assessments: list) -> pd.DataFrame:
+    regions = rollup[rollup["region_code"] != NATION_CODE].copy()
+    last = previous.set_index("region_code")["energy_kgce"]
+    prior = regions["region_code"].map(last)
+    regions["change_vs_last_year_pct"] = (regions["energy_kgce"] - prior) / prior.where(prior > 0) * 100.0
+    percent = progress.set_index("region_code")["percent_of_target"] if not progress.empty else pd.Series(dtype=float)
+    regions["target_progress_pct"] = regions["region_code"].map(percent)
+    scores = {a.region_code: (a.score, a.grade_zh) for a in assessments}
+    regions["score"] = regions["region_code"].map(lambda c: scores.get(c, (None, None))[0])
+    regions["grade"] = regions["region_code"].map(lambda c: scores.get(c, (None, None))[1])
+    regions = regions.rename(columns={"name_zh": "region_name_zh", "name_en": "region_name_en",
+                                      "energy_kwh_m2": "intensity_kwh_m2"})
+    return regions[REGION_COLUMNS].reset_index(drop=True)
+
+
+def collect_report_data(
+    *, session: Session, year: int, region_code: str | None = None, progress: Progress | None = None
+) -> AnnualReportData:
+    """Every figure of the annual report of a year for the nation (region_code None) or one region."""
+    code = region_code or NATION_CODE
+    region = session.get(Region, code)
+    if region is None:
+        raise LookupError(f"未知地区 unknown region {code}")
+    scope = None if code == NATION_CODE else code
+    national = scope is None
+
+    def step(message: str, fraction: float) -> None:
+        if progress:
+            progress(message, fraction)
+
+    step("读取建筑指标 reading building indicators", 0.0)
+    frame = building_year_indicators(session=session, year=year, region_code=scope, method=METHOD)
+    previous_frame = building_year_indicators(session=session, year=year - 1, region_code=scope, method=METHOD)
+    frames = {year: frame, year - 1: previous_frame}
+    step("汇总 rolling up", 0.35)
+    rollup = region_rollup(session=session, year=year, method=METHOD, frame=frame)
+    previous_rollup = region_rollup(session=session, year=year - 1, method=METHOD, frame=previous_frame)
+    row = _scope_row(rollup, code)
+    previous_row = _scope_row(previous_rollup, code) if previous_frame["is_reporting"].any() else None
+
+    step("目标进度与考核 target progress and assessment", 0.5)
+    progress_table = target_progress(session=session, year=year, region_code=scope, frame=frame)
+    scope_progress = None
+    if not progress_table.empty and (progress_table["region_code"] == code).any():
+        scope_progress = progress_table[progress_table["region_code"] == code].iloc[0]
+    try:
+        assessments = assess(session=session, year=year, region_code=scope, frame=frame)
+    except LookupError:
+        assessments = []
+    scope_assessment = next((a for a in assessments if a.region_code == code), None)
+    target = scope_progress
+    step("目标路径 target path", 0.65)
+    path = _target_path(session=session, year=year, region_code=scope, code=code, target=target, frames=frames)
+
+    step("分类与建筑明细 class and building tables", 0.85)
+    class_table = _class_table(session=session, year=year, region_code=scope, frame=frame)
+    buildings = _building_table(frame, previous_frame)
+    excluded = _excluded_table(frame)
+    cutoff = _data_cutoff(session=session, year=year, region_code=scope)
+    summary = _summary(row=row, previous=previous_row, progress=scope_progress, assessment=scope_assessment,
+                       target_path=path, target=target)
+    regions = None
+    if national:
+        regions = _region_table(rollup=rollup, previous=previous_rollup, progress=progress_table,
+                                assessments=assessments)
+    step("完成 assembled", 1.0)
+    return AnnualReportData(
+        year=year,
+        scope_code=code,
+        scope_name_zh=region.name_zh,
+        scope_name_en=region.name_en,
+        generated_at=datetime.now(UTC),
+        summary=summary,
+        class_intensity=class_table,
+        buildings=buildings,
+        target_path=path,
+        excluded=excluded,
+        notes=_notes(session=session, year=year, cutoff=cutoff, excluded=excluded, target=target, national=national)
+        + ([_assessment_note(scope_assessment)] if scope_assessment is not None else []),
+        regions=regions,
+        total_tce_calorific=float(row["kgce_calorific"]) / 1000,
+        total_tce_generation=float(row["kgce_generation"]) / 1000,
+    )

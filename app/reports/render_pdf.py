@@ -1,0 +1,201 @@
+"""PDF rendering with fpdf2: A4, embedded CJK font, cover, charts, tables, page numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+
+from app.reports.charts import draw_pdf, report_charts
+from app.reports.formatting import format_value, is_numeric
+from app.reports.model import AnnualReportData
+from app.reports.tables import Table, report_tables
+
+MEDIA_TYPE = "application/pdf"
+FONT_FAMILY = "JienengSansSC"
+FONT_PATH = Path(__file__).with_name("fonts") / "JienengSansSC-Regular.ttf"
+# Used only for glyphs outside the shipped GB 2312 subset, when the machine has them.
+SYSTEM_FALLBACK_FONTS = [
+    (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), 2),
+    (Path("/System/Library/Fonts/PingFang.ttc"), 0),
+    (Path("C:/Windows/Fonts/msyh.ttc"), 0),
+]
+NATIONAL_BUILDING_LIMIT = 500
+ROW_MM = 5.0
+WIDE_TABLES = {"buildings", "regions"}
+
+
+class ReportFont(FileNotFoundError):
+    """The report font is missing from the installation."""
+
+
+class _Document(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.report_title = title
+        self.set_margins(10, 12, 10)
+        self.set_auto_page_break(True, margin=14)
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font(FONT_FAMILY, size=7)
+        self.set_text_color(110, 110, 110)
+        self.cell(0, 5, self.report_title, align="L")
+        self.set_x(self.l_margin)
+        self.cell(0, 5, f"第 {self.page_no()} 页 / 共 {{nb}} 页  Page {self.page_no()} of {{nb}}", align="R")
+        self.set_text_color(0, 0, 0)
+
+
+def _document(title: str) -> _Document:
+    if not FONT_PATH.exists():
+        raise ReportFont(f"报告字体缺失 report font missing: {FONT_PATH}")
+    pdf = _Document(title)
+    pdf.add_font(FONT_FAMILY, "", FONT_PATH)
+    fallbacks = []
+    for k, (path, number) in enumerate(SYSTEM_FALLBACK_FONTS):
+        if path.exists():
+            name = f"fallback{k}"
+            pdf.add_font(name, "", path, collection_font_number=number)
+            fallbacks.append(name)
+    if fallbacks:
+        pdf.set_fallback_fonts(fallbacks)
+    pdf.set_font(FONT_FAMILY, size=9)
+    pdf.set_title(title)
+    pdf.set_creator("jieneng")
+    pdf.set_lang("zh-CN")
+    return pdf
+
+
+def _cover(pdf: _Document, data: AnnualReportData) -> None:
+    pdf.add_page()
+    pdf.set_y(70)
+    pdf.set_font_size(20)
+    pdf.multi_cell(0, 11, data.title_zh, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font_size(12)
+    pdf.multi_cell(0, 7, data.title_en, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(20)
+    pdf.set_font_size(11)
+    lines = [
+        ("范围 Scope", f"{data.scope_name_zh} {data.scope_name_en} ({data.scope_code})"),
+        ("年度 Year", str(data.year)),
+        ("总能耗（当量值）Total (calorific)", f"{data.total_tce_calorific:,.2f} tce"),
+        ("总能耗（等价值）Total (generation)", f"{data.total_tce_generation:,.2f} tce"),
+        ("生成时间 Generated at", data.generated_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()),
+    ]
+    for label, value in lines:
+        pdf.set_x(35)
+        pdf.cell(70, 8, label)
+        pdf.cell(0, 8, value, new_x="LMARGIN", new_y="NEXT")
+
+
+def _fit(pdf: _Document, text: str, width: float) -> str:
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _widths(pdf: _Document, table: Table, rows: list[list[object]]) -> list[float]:
+    sample = rows[:200]
+    weights = []
+    for j, column in enumerate(table.columns):
+        header = max(pdf.get_string_width(column.zh), pdf.get_string_width(column.en) * 0.8)
+        content = max((pdf.get_string_width(format_value(r[j], column)) for r in sample), default=0)
+        weights.append(max(min(content, 60), header * 0.55, 8) + 2)
+    usable = pdf.epw
+    scale = usable / sum(weights)
+    return [w * scale for w in weights]
+
+
+def _header(pdf: _Document, table: Table, widths: list[float]) -> None:
+    pdf.set_fill_color(219, 231, 243)
+    pdf.set_font_size(6.5)
+    texts = [f"{column.zh}\n{column.en}" for column in table.columns]
+    lines = max(
+        len(pdf.multi_cell(w - 0.4, 3.0, text, dry_run=True, output="LINES")) for text, w in zip(texts, widths, strict=True)
+    )
+    height = lines * 3.0 + 0.8
+    y = pdf.get_y()
+    x = pdf.l_margin
+    for text, w in zip(texts, widths, strict=True):
+        pdf.rect(x, y, w, height, style="DF")
+        pdf.set_xy(x + 0.2, y + 0.4)
+        pdf.multi_cell(w - 0.4, 3.0, text, align="C", new_x="RIGHT", new_y="TOP")
+        x += w
+    pdf.set_y(y + height)
+    pdf.set_font_size(7)
+
+
+def _table(pdf: _Document, table: Table, progress=None, share: float = 0.0, start: float = 0.0) -> None:
+    orientation = "L" if table.key in WIDE_TABLES else "P"
+    if orientation == "L" or pdf.cur_orientation != "P" or pdf.get_y() > pdf.page_break_trigger - 40:
+        pdf.add_page(orientation=orientation)
+    pdf.set_font_size(12)
+    pdf.cell(0, 8, f"{table.title_zh}  {table.title_en}", new_x="LMARGIN", new_y="NEXT")
+    rows = table.rows()
+    widths = _widths(pdf, table, rows)
+    _header(pdf, table, widths)
+    if not rows:
+        pdf.cell(sum(widths), ROW_MM, "无 None", border=1, new_x="LMARGIN", new_y="NEXT")
+        return
+    fill = False
+    pdf.set_fill_color(244, 247, 250)
+    for i, row in enumerate(rows):
+        if pdf.get_y() + ROW_MM > pdf.page_break_trigger:
+            pdf.add_page(orientation=orientation)
+            _header(pdf, table, widths)
+            pdf.set_fill_color(244, 247, 250)
+        for value, column, w in zip(row, table.columns, widths, strict=True):
+            text = format_value(value, column)
+            if len(text) * 1.2 > w / 2.6 * 2:
+                text = _fit(pdf, text, w - 1)
+            pdf.cell(w, ROW_MM, text, border=1, align="R" if is_numeric(value) else "L", fill=fill)
+        pdf.ln(ROW_MM)
+        fill = not fill
+        if progress and i % 2000 == 1999:
+            progress(f"PDF: {table.title_zh} {i + 1}/{len(rows)}", start + share * (i + 1) / len(rows))
+
+
+def _charts(pdf: _Document, data: AnnualReportData) -> None:
+    pdf.add_page(orientation="P")
+    pdf.set_font_size(12)
+    pdf.cell(0, 8, "图表  Charts", new_x="LMARGIN", new_y="NEXT")
+    y = pdf.get_y() + 2
+    for chart in report_charts(data):
+        draw_pdf(pdf, chart, pdf.l_margin, y, pdf.epw, 78)
+        y += 86
+    pdf.set_font_size(9)
+
+
+def _notes(pdf: _Document, data: AnnualReportData) -> None:
+    pdf.add_page(orientation="P")
+    pdf.set_font_size(12)
+    pdf.cell(0, 8, "方法说明  Notes on method", new_x="LMARGIN", new_y="NEXT")
+    for note in data.notes:
+        pdf.set_font_size(10)
+        pdf.multi_cell(0, 6, f"{note.title_zh}  {note.title_en}", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font_size(8.5)
+        pdf.multi_cell(0, 4.6, note.text_zh, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(90, 90, 90)
+        pdf.multi_cell(0, 4.2, note.text_en, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
+        pdf.ln(2)
+
+
+def render(data: AnnualReportData, progress=None) -> bytes:
+    """The report as an A4 PDF."""
+    pdf = _document(data.title_zh)
+    _cover(pdf, data)
+    tables = report_tables(data, building_limit=NATIONAL_BUILDING_LIMIT if data.is_national else None)
+    _table(pdf, tables[0])
+    _charts(pdf, data)
+    if progress:
+        progress("PDF: 图表 charts", 0.1)
+    for k, table in enumerate(tables[1:], start=1):
+        _table(pdf, table, progress, share=0.8 / len(tables), start=0.1 + 0.8 * k / len(tables))
+    _notes(pdf, data)
+    content = bytes(pdf.output())
+    if progress:
+        progress("PDF", 1.0)
+    return content
