@@ -33,7 +33,7 @@ def layout(**query) -> html.Div:
     max_bytes = get_settings().max_upload_mb * 1024 * 1024
     return html.Div([
         html.H1(t("nav.upload", lg), className="page-title"),
-        ui.card(className="upload-card", children=[
+        ui.card(class_name="upload-card", children=[
             dcc.Upload(id="upload-file", max_size=max_bytes, multiple=False, className="dropzone",
                        children=html.Div([html.Div("⇪", className="dropzone-icon"), html.Div(t("upload.drop", lg)),
                                           html.Div("CSV · XLSX · UTF-8 / GB18030", className="dropzone-hint")])),
