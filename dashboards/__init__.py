@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import dash
@@ -9,7 +10,7 @@ import flask
 from dash import Input, Output, State, dcc, html
 from sqlalchemy.engine import Engine
 
-from dashboards import auth, components
+from dashboards import auth, components, geo
 from dashboards.auth import Authenticator
 from dashboards.context import ENGINE_KEY
 from dashboards.i18n import LANG_COOKIE, normalise_lang, t
@@ -99,6 +100,7 @@ def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engin
         ])
 
     app.layout = shell
+    threading.Thread(target=geo.warm_up, args=([],), name="jieneng-boundaries", daemon=True).start()
     app.clientside_callback(
         SYNC_URL_JS,
         Output("url-sync", "data"),

@@ -19,7 +19,7 @@ NAV = (
     ("upload", "upload"),
     ("reports", "reports"),
 )
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2},
+GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2},
                 "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
@@ -149,7 +149,7 @@ def text_col(field: str, header_name: str, **extra) -> dict:
 def link_col(field: str, header_name: str, **extra) -> dict:
     """A column whose cells are markdown links (rendered by AG Grid's markdown cell renderer)."""
     return {"field": field, "headerName": header_name, "cellRenderer": "markdown", "filter": "agTextColumnFilter",
-            "linkTarget": "_self", **extra}
+            **extra}
 
 
 def grid(grid_id: str, column_defs: list[dict], rows: Iterable[dict] | None = None, *, height: int = 420,

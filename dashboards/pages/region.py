@@ -27,10 +27,8 @@ def layout(**query) -> html.Div:
         ui.card(ui.graph("region-trend")),
         html.Div(className="grid-2", children=[ui.card(ui.graph("region-by-class")), ui.card(ui.graph("region-by-owner"))]),
         ui.card(ui.graph("region-distribution")),
-        html.Div(className="grid-2", children=[
-            ui.card(html.Div(id="region-largest"), title=t("section.largest", lg)),
-            ui.card(html.Div(id="region-worst"), title=t("section.worst", lg)),
-        ]),
+        ui.card(html.Div(id="region-largest"), title=t("section.largest", lg)),
+        ui.card(html.Div(id="region-worst"), title=t("section.worst", lg)),
         html.Div(className="grid-2", children=[ui.card(ui.graph("region-path")), ui.card(ui.graph("region-assessment"))]),
         ui.card(html.Div(id="region-assessment-table"), title=t("section.assessment", lg)),
     ])
