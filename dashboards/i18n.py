@@ -191,7 +191,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "targets.baseline_year": ("基准年", "Baseline year"),
     "targets.target_year": ("目标年", "Target year"),
     "targets.diff": ("与现行方案之差 tce", "Difference from the current plan tce"),
-    "targets.unavailable": ("分解服务暂不可用", "The decomposition service is not available"),
     # upload
     "upload.drop": ("将文件拖放到此处，或点击选择文件", "Drag and drop a file here, or click to choose"),
     "upload.kind": ("数据类型", "Kind of data"),
@@ -214,7 +213,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.status.dry_run": ("校验完成（未写入）", "Validated (nothing written)"),
     "upload.download": ("下载问题清单（CSV）", "Download the findings (CSV)"),
     "upload.forbidden": ("只有审计员和管理员可以上传数据。", "Only auditors and administrators can upload data."),
-    "upload.unavailable": ("导入服务暂不可用", "The import service is not available"),
     "upload.bad_profile": ("映射文件无法解析：{error}", "The mapping file cannot be read: {error}"),
     "upload.too_large": ("文件超过 {mb} MB 上限", "The file exceeds the {mb} MB limit"),
     "upload.failed": ("导入失败：{error}", "The import failed: {error}"),
@@ -222,7 +220,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "reports.format": ("格式", "Format"),
     "reports.scope": ("范围", "Scope"),
     "reports.download": ("下载", "Download"),
-    "reports.unavailable": ("年度报告功能尚未启用", "The annual report is not available yet"),
     # quality
     "quality.no_uploads": ("暂无上传记录", "No uploads yet"),
     # generic

@@ -113,3 +113,8 @@ __all__ = [
     "uploads_by_day",
 ]
 
+
+
+def upload_owner(*, session: Session, upload_id: int) -> str | None:
+    """Who uploaded the file (None for an unknown upload or an anonymous one)."""
+    return session.scalar(select(Upload.uploaded_by).where(Upload.id == upload_id))

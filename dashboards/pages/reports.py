@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, dcc, html
 
+from app.reports import build_annual_report
 from dashboards import components as ui
 from dashboards import data
 from dashboards.context import read_session
@@ -15,19 +16,9 @@ PATH = "/reports"
 FORMATS = (("xlsx", "Excel (XLSX)"), ("pdf", "PDF"), ("html", "HTML"), ("csv", "CSV"))
 
 
-def report_builder():
-    """``app.reports.build_annual_report`` when the reports package is installed, else None."""
-    try:
-        from app.reports import build_annual_report
-    except ImportError:
-        return None
-    return build_annual_report
-
-
 def layout(**query) -> html.Div:
     lg, user = lang(), viewer()
     options = data.filter_options()
-    available = report_builder() is not None
     scopes = ([] if user.region_code else [{"label": t("scope.national", lg), "value": "000000"}]) + [
         {"label": r["name_en" if lg == "en" else "name_zh"], "value": r["region_code"]}
         for r in options["regions"] if user.may_see(r["region_code"])]
@@ -47,9 +38,8 @@ def layout(**query) -> html.Div:
                                    value=query.get("format") if query.get("format") in dict(FORMATS) else "xlsx",
                                    inline=True, className="radio")]),
             ]),
-            html.Button(t("reports.download", lg), id="report-download-btn", className="btn-primary", n_clicks=0,
-                        disabled=not available),
-            html.Div(ui.message(t("reports.unavailable", lg), "info") if not available else "", id="report-message"),
+            html.Button(t("reports.download", lg), id="report-download-btn", className="btn-primary", n_clicks=0),
+            html.Div(id="report-message"),
             dcc.Loading(dcc.Download(id="report-download"), type="dot", color="#1f4e79"),
         ]),
     ])
@@ -66,14 +56,12 @@ def download(n_clicks, year, scope, fmt, lg=None):
     if not n_clicks:
         raise dash.exceptions.PreventUpdate
     user = viewer()
-    build = report_builder()
-    if build is None:
-        return dash.no_update, ui.message(t("reports.unavailable", lg), "info")
-    region = user.region_for(scope)
-    if scope not in (None, "000000") and region != scope or (scope in (None, "000000") and user.region_code):
+    region = None if scope in (None, "", "000000") else scope
+    if not user.may_see(region):
         return dash.no_update, ui.message(t("error.out_of_scope", lg), "warning")
+    fmt = fmt if fmt in dict(FORMATS) else "xlsx"
     with read_session() as session:
-        content, _media_type, filename = build(session=session, year=int(year), region_code=region, fmt=fmt)
+        content, _media_type, filename = build_annual_report(session=session, year=int(year), region_code=region, fmt=fmt)
     logger.info("annual report %s %s %s sent to %s", year, region, fmt, user.username)
     return dcc.send_bytes(content, filename), ""
 

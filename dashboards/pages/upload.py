@@ -13,6 +13,7 @@ from dash import Input, Output, State, dcc, html
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
+from etl.pipeline import run as run_pipeline
 from dashboards import components as ui
 from dashboards.context import current_engine
 from dashboards.i18n import fmt_bytes, fmt_num, t
@@ -107,17 +108,13 @@ def run_import(n_clicks, contents, filename, kind, profile_contents, profile_nam
         mapping = parse_profile(profile_name, profile_contents)
     except (ValueError, UnicodeDecodeError, yaml.YAMLError, binascii.Error) as exc:
         return ui.message(t("upload.bad_profile", lg, error=str(exc)), "error"), None
-    try:
-        from etl.pipeline import run
-    except ImportError:
-        return ui.message(t("upload.unavailable", lg), "error"), None
     payload = _decode(contents)
     if len(payload) > get_settings().max_upload_mb * 1024 * 1024:
         return ui.message(t("upload.too_large", lg, mb=get_settings().max_upload_mb), "error"), None
     flags = set(flags or [])
     session = Session(bind=current_engine(), expire_on_commit=False)
     try:
-        report = run(session=session, data=payload, filename=filename, kind=kind if kind in KINDS else "consumption",
+        report = run_pipeline(session=session, data=payload, filename=filename, kind=kind if kind in KINDS else "consumption",
                      mapping=mapping, all_or_nothing="all_or_nothing" in flags, dry_run="dry_run" in flags,
                      uploaded_by=user.username, region_scope=user.region_code)
         session.commit()

@@ -15,12 +15,14 @@ PATH_TEMPLATE = "/uploads/<upload_id>"
 
 
 def load_report(upload_id: int) -> dict | None:
-    """The stored report of an upload as a dict, via the uploads service."""
+    """The stored report of an upload as a dict (with who uploaded it), via the uploads service."""
+    from app.services.quality import upload_owner
     from app.services.uploads import get_report
 
     with read_session() as session:
         report = get_report(session=session, upload_id=upload_id)
-    return None if report is None else report.to_dict()
+        owner = upload_owner(session=session, upload_id=upload_id)
+    return None if report is None else {**report.to_dict(), "uploaded_by": owner}
 
 
 def layout(upload_id: str | None = None, **query) -> html.Div:
@@ -28,13 +30,10 @@ def layout(upload_id: str | None = None, **query) -> html.Div:
     number = as_int(upload_id)
     title = html.H1(f"{t('section.upload_report', lg)} #{upload_id}", className="page-title")
     back = dcc.Link("← " + t("nav.quality", lg), href=ui.PREFIX + "quality", className="back-link")
-    try:
-        report = load_report(number) if number is not None else None
-    except ImportError:
-        return html.Div([back, title, ui.message(t("upload.unavailable", lg), "error")])
+    report = load_report(number) if number is not None else None
     if report is None:
         return html.Div([back, title, ui.message(t("empty", lg), "warning")])
-    if user.role == "auditor" and report.get("uploaded_by") not in (None, user.username):
+    if user.role == "auditor" and report["uploaded_by"] != user.username:
         return html.Div([back, title, ui.message(t("error.out_of_scope", lg), "warning")])
     return html.Div([back, title, report_view(report, lg, download_id="stored-report-download-btn"),
                      dcc.Store(id="stored-report", data=report), dcc.Download(id="stored-report-download")])
