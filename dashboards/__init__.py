@@ -37,6 +37,23 @@ function (values, ids) {
 """
 
 
+# Marks the navigation link of the current page.
+ACTIVE_NAV_JS = """
+function (pathname) {
+    window.requestAnimationFrame(function () {
+        document.querySelectorAll('.nav-link').forEach(function (link) {
+            const href = new URL(link.href, window.location.href).pathname;
+            const root = href.replace(/\\/$/, '');
+            const here = (pathname || '').replace(/\\/$/, '');
+            const active = here === root || (root.split('/').length > 2 && here.startsWith(root + '/'));
+            link.classList.toggle('active', active);
+        });
+    });
+    return window.dash_clientside.no_update;
+}
+"""
+
+
 def current_lang() -> str:
     """The language chosen by the user's cookie (Chinese by default)."""
     if flask.has_request_context():
@@ -94,12 +111,14 @@ def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engin
         return html.Div(className=f"app lang-{lang}", children=[
             dcc.Store(id="lang", data=lang),
             dcc.Store(id="url-sync"),
+            dcc.Store(id="nav-sync"),
             components.header(viewer, lang, requests_pathname_prefix, region_name),
             html.Main(dash.page_container, className="page"),
             html.Footer(t("app.subtitle", lang) + " · GB/T 51161-2016 · GB/T 2589", className="footer"),
         ])
 
     app.layout = shell
+    app.clientside_callback(ACTIVE_NAV_JS, Output("nav-sync", "data"), Input("_pages_location", "pathname"))
     threading.Thread(target=geo.warm_up, args=([],), name="jieneng-boundaries", daemon=True).start()
     app.clientside_callback(
         SYNC_URL_JS,

@@ -152,15 +152,31 @@ def link_col(field: str, header_name: str, **extra) -> dict:
             **extra}
 
 
+# AG Grid's own labels (paging, filters) in Chinese; English is its default.
+GRID_LOCALE_ZH = {
+    "page": "第", "of": "/", "to": "至", "more": "更多", "next": "下一页", "last": "末页", "first": "首页",
+    "previous": "上一页", "loadingOoo": "加载中…", "noRowsToShow": "暂无数据", "filterOoo": "筛选…",
+    "equals": "等于", "notEqual": "不等于", "contains": "包含", "notContains": "不包含", "startsWith": "开头是",
+    "endsWith": "结尾是", "blank": "为空", "notBlank": "不为空", "lessThan": "小于", "greaterThan": "大于",
+    "lessThanOrEqual": "小于等于", "greaterThanOrEqual": "大于等于", "inRange": "介于", "inRangeStart": "从",
+    "inRangeEnd": "到", "andCondition": "且", "orCondition": "或", "applyFilter": "应用", "resetFilter": "重置",
+    "clearFilter": "清除", "cancelFilter": "取消", "pageSizeSelectorLabel": "每页", "ariaPageSizeSelectorLabel": "每页",
+    "pageLastRowUnknown": "?",
+}
+
+
 def grid(grid_id: str, column_defs: list[dict], rows: Iterable[dict] | None = None, *, height: int = 420,
          page_size: int = 20) -> dag.AgGrid:
     """A sortable, filterable AG Grid with the house look."""
+    from dashboards import current_lang
+
+    locale = GRID_LOCALE_ZH if current_lang() == "zh" else {}
     return dag.AgGrid(
         id=grid_id, columnDefs=column_defs, rowData=list(rows or []),
         defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
         columnSize="responsiveSizeToFit",
         dashGridOptions={"pagination": True, "paginationPageSize": page_size, "paginationPageSizeSelector": False,
-                         "animateRows": False, "enableCellTextSelection": True,
+                         "animateRows": False, "enableCellTextSelection": True, "localeText": locale,
                          "theme": {"function": "themeQuartz.withParams({ accentColor: '#1f4e79', headerBackgroundColor: '#f2f5f9', fontFamily: 'inherit', fontSize: 13 })"}},
         style={"height": f"{height}px", "width": "100%"}, className="grid",
     )

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboards import geo
-from dashboards.i18n import MONTHS, t
+from dashboards.i18n import MONTHS, t, unit_label
 
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "Helvetica Neue", Arial, sans-serif'
 PRIMARY = "#1f4e79"
@@ -289,12 +289,14 @@ def building_monthly(df: pd.DataFrame, lang: str) -> go.Figure:
     years = sorted(data["year"].unique())
     for row, carrier in enumerate(carriers, start=1):
         part = data[data["carrier_name"] == carrier]
-        unit = str(part["unit"].iloc[0])
+        unit = unit_label(str(part["unit"].iloc[0]))
         for i, y in enumerate(years):
-            series = part[part["year"] == y].sort_values("month")
+            series = part[part["year"] == y].groupby("month")["quantity"].sum()
             if series.empty:
                 continue
-            fig.add_scatter(x=[months[m - 1] for m in series["month"]], y=series["quantity"], mode="lines+markers",
+            # Missing months stay gaps rather than being bridged by a line.
+            series = series.reindex(range(1, 13))
+            fig.add_scatter(x=months, y=series.to_numpy(), mode="lines+markers", connectgaps=False,
                             name=str(y), legendgroup=str(y), showlegend=row == 1,
                             line={"color": PALETTE[i % len(PALETTE)], "width": 2},
                             hovertemplate=f"{carrier} {y}<br>%{{x}}: %{{y:,.1f}} {unit}<extra></extra>",

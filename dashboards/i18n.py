@@ -49,6 +49,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.score": ("考核得分", "Assessment score"),
     "kpi.grade": ("等级", "Grade"),
     "kpi.no_target": ("尚未分解目标", "No target decomposed yet"),
+    "kpi.incomplete": ("本年数据不完整，暂不对标", "Year incomplete; not benchmarked"),
     # units
     "unit.tce": ("吨标准煤", "tce"),
     "unit.kgce_m2": ("kgce/(m²·a)", "kgce/(m²·a)"),
@@ -239,6 +240,14 @@ MONTHS = {
     "zh": ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"],
     "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
 }
+
+
+UNIT_LABELS = {"m3": "m³", "m2": "m²", "MJ": "MJ", "kWh": "kWh", "kg": "kg", "t": "t"}
+
+
+def unit_label(code: str) -> str:
+    """How a canonical unit code is written for people (m3 -> m³)."""
+    return UNIT_LABELS.get(code, code)
 
 
 def normalise_lang(value: str | None) -> Lang:

@@ -66,8 +66,7 @@ def render(code, lg=None):
                kpi_id="kpi-energy"),
         ui.kpi(t("kpi.intensity", lg), fmt_num(intensity, 2), "kgce/(m²·a)", str(latest or ""), kpi_id="kpi-intensity"),
         ui.kpi(t("chart.benchmark", lg), t(f"status.{status}", lg) if status else t("status.no_benchmark", lg),
-               "", f"{fmt_num(bench.get('comparable_kwh_m2'), 1)} kWh/(m²·a)" if bench.get("comparable_kwh_m2") is not None else "",
-               kpi_id="kpi-benchmark"),
+               "", benchmark_note(bench, lg), kpi_id="kpi-benchmark"),
     ])
     chart_frame = monthly.assign(carrier_name=monthly["carrier_name_en" if en else "carrier_name_zh"]) if not monthly.empty \
         else pd.DataFrame(columns=["carrier_name", "unit", "year", "month", "quantity"])
@@ -89,6 +88,15 @@ def render(code, lg=None):
             ui.card(_history(view["history"], lg), title=t("section.history", lg)),
         ]),
     ])
+
+
+def benchmark_note(bench: dict, lg: str) -> str:
+    """The comparable intensity, or why there is none."""
+    if bench.get("comparable_kwh_m2") is not None:
+        return f"{fmt_num(bench['comparable_kwh_m2'], 1)} kWh/(m²·a)"
+    if bench.get("is_complete") is False:
+        return t("kpi.incomplete", lg)
+    return ""
 
 
 def _audits(audits: pd.DataFrame, lg: str):

@@ -184,7 +184,8 @@ def test_building_page(dash_engine, as_user):
     graphs = [c for c in _walk(body) if getattr(c, "id", None) == "building-monthly"]
     fig = graphs[0].figure
     electricity = [tr for tr in fig.data if tr.name == "2008" and "电力" in tr.hovertemplate]
-    assert list(electricity[0].y)[:3] == [180000, 170000, 150000]
+    assert list(electricity[0].y) == [180000, 170000, 150000, 140000, 150000, 190000, 230000, 235000, 185000,
+                                      150000, 150000, 175000]
     uploads = next(c for c in _walk(body) if getattr(c, "id", None) == "building-uploads")
     assert {r["filename"] for r in uploads.rowData} == {"buildings_upload.csv", "consumption_good.csv", "consumption_bad.csv"}
     missing = building.render.unguarded("000000X000", "zh")

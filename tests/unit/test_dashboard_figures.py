@@ -138,8 +138,10 @@ def test_building_monthly_one_panel_per_carrier():
     fig = figures.building_monthly(frame, "zh")
     assert {a.text for a in fig.layout.annotations} == {"电力", "天然气"}
     gas = [tr for tr in fig.data if "天然气" in tr.hovertemplate]
-    assert len(gas) == 1 and list(gas[0].y) == [5.0]  # the annual figure (month 0) is not drawn as a month
-    assert "m3" in gas[0].hovertemplate
+    # the annual figure (month 0) is not drawn as a month; missing months are gaps
+    assert len(gas) == 1 and gas[0].y[0] == 5.0 and all(pd.isna(v) for v in gas[0].y[1:])
+    assert gas[0].connectgaps is False
+    assert "m³" in gas[0].hovertemplate
 
 
 def test_benchmark_position_marks_guide_constraint_and_value():
