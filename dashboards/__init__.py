@@ -62,11 +62,12 @@ def current_lang() -> str:
 
 
 def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engine | None = None,
-                authenticate: Authenticator | None = None) -> dash.Dash:
+                authenticate: Authenticator | None = None, warm_cache: bool = True) -> dash.Dash:
     """Build the Dash app; its Flask ``server`` checks the API's login cookie on every request.
 
     ``engine`` defaults to the configured database; ``authenticate`` defaults to decoding the
-    ``jieneng_token`` cookie with ``app.security.decode_token``.
+    ``jieneng_token`` cookie with ``app.security.decode_token``. With ``warm_cache`` the first signed-in
+    request starts computing the default national views in the background.
     """
     from dashboards.pages import PAGES
 
@@ -118,8 +119,9 @@ def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engin
         ])
 
     app.layout = shell
+    if warm_cache:
+        _install_warm_up(server)
     app.clientside_callback(ACTIVE_NAV_JS, Output("nav-sync", "data"), Input("_pages_location", "pathname"))
-    threading.Thread(target=geo.warm_up, args=([],), name="jieneng-boundaries", daemon=True).start()
     app.clientside_callback(
         SYNC_URL_JS,
         Output("url-sync", "data"),
@@ -127,6 +129,23 @@ def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engin
         State({"type": "filter", "name": dash.ALL}, "id"),
     )
     return app
+
+
+def _install_warm_up(server: flask.Flask) -> None:
+    started = threading.Event()
+
+    def warm() -> None:
+        from dashboards import data
+
+        geo.warm_up([])
+        with server.app_context():
+            data.warm_up()
+
+    @server.before_request
+    def _start_warm_up() -> None:
+        if not started.is_set() and flask.g.get("viewer") is not None:
+            started.set()
+            threading.Thread(target=warm, name="jieneng-dashboards-warm-up", daemon=True).start()
 
 
 __all__ = ["create_dash"]

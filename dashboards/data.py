@@ -6,6 +6,7 @@ record ids), so a page stays fast at national scale and an upload or a new targe
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from app.services import building_data, quality
 from dashboards.context import current_engine, read_session
 from dashboards.i18n import t
 
+logger = logging.getLogger("jieneng.dashboards")
 TTL_SECONDS = 600.0
 _CACHE: dict[tuple, tuple[float, Any]] = {}
 _LOCK = threading.Lock()
@@ -60,6 +62,17 @@ def cached(fn: F) -> F:
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def warm_up() -> None:
+    """Compute the default national overview (latest year, both methods) so the first visitor gets it fast."""
+    try:
+        years = filter_options()["years"]
+        for method in ("calorific", "generation"):
+            if years:
+                overview_view(year=years[0], method=method, building_class=None, government_only=False, region_code=None)
+    except Exception:  # a missing or empty database must not break the app; the pages report it
+        logger.warning("warming the dashboards' cache failed", exc_info=True)
 
 
 def clear_cache() -> None:

@@ -45,7 +45,7 @@ def dash_engine(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def dash_app(dash_engine):
-    return create_dash(engine=dash_engine, authenticate=lambda request: ADMIN)
+    return create_dash(engine=dash_engine, authenticate=lambda request: ADMIN, warm_cache=False)
 
 
 @pytest.fixture

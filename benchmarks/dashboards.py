@@ -1,0 +1,103 @@
+"""Server-side timing of the dashboards: each page's first render and filter changes, over the callbacks.
+
+    PYTHONPATH=. python benchmarks/dashboards.py --url sqlite:///var/bench/national.db [--runs 20] [--cold-runs 3]
+
+A page's "first render" is its layout plus the callbacks that fill it with the default filters; a
+"filter change" is the main callback with other filter values. Each is timed cold (cache emptied
+before every run: what the first visitor after a data change waits) and warm (served from the
+aggregate cache, keyed by the data version). Prints p50/p95 in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import flask
+from sqlalchemy import select
+
+from app.db import make_engine
+from app.models import Building
+from dashboards import create_dash, data
+from dashboards.auth import Viewer
+from dashboards.pages import building, overview, quality, region, targets
+
+ADMIN = Viewer("benchmark", "admin", None)
+
+
+def scenarios(year: int, other_year: int, building_code: str) -> dict[str, Callable[[], object]]:
+    """Name -> a function doing what the browser triggers on the server."""
+    return {
+        "overview: first render": lambda: (overview.layout(), overview.update(year, None, "calorific", [], "progress", "zh")),
+        "overview: filter year": lambda: overview.update(other_year, None, "calorific", [], "progress", "zh"),
+        "overview: filter method": lambda: overview.update(year, None, "generation", [], "progress", "zh"),
+        "overview: filter class+gov": lambda: overview.update(year, "A", "calorific", ["1"], "intensity", "zh"),
+        "region: first render": lambda: (region.layout(), region.update("210000", year, None, "calorific", [], "zh")),
+        "region: filter region": lambda: region.update("440300", year, None, "calorific", [], "zh"),
+        "region: filter class": lambda: region.update("210000", year, "A", "calorific", [], "zh"),
+        "building: first render": lambda: (building.layout(code=building_code), building.render(building_code, "zh")),
+        "targets: first render": lambda: (targets.layout(), targets.current(year, "zh")),
+        "quality: first render": lambda: (quality.layout(), quality.update(year, "zh")),
+        "quality: filter year": lambda: quality.update(other_year, "zh"),
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    return statistics.quantiles(ordered, n=100, method="inclusive")[int(q) - 1]
+
+
+def measure(fn: Callable[[], object], *, runs: int, cold: bool) -> list[float]:
+    times = []
+    for _ in range(runs):
+        if cold:
+            data.clear_cache()
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000.0)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", required=True, help="SQLAlchemy URL of a database with data (e.g. the national demo set)")
+    parser.add_argument("--runs", type=int, default=20, help="warm runs per scenario")
+    parser.add_argument("--cold-runs", type=int, default=3, help="cold runs per scenario (cache emptied each time)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args()
+
+    engine = make_engine(args.url)
+    app = create_dash(engine=engine, authenticate=lambda _request: ADMIN, warm_cache=False)
+    results = []
+    with app.server.test_request_context("/"):
+        flask.g.viewer = ADMIN
+        years = data.filter_options()["years"]
+        year, other_year = years[0], years[-1]
+        with engine.connect() as conn:
+            code = conn.scalar(select(Building.code).order_by(Building.id).limit(1))
+            buildings = conn.scalar(select(Building.id).order_by(Building.id.desc()).limit(1))
+        for name, fn in scenarios(year, other_year, code).items():
+            cold = measure(fn, runs=args.cold_runs, cold=True)
+            fn()  # fill the cache once
+            warm = measure(fn, runs=args.runs, cold=False)
+            results.append({"scenario": name, "cold_p50_ms": statistics.median(cold), "cold_p95_ms": percentile(cold, 95),
+                            "warm_p50_ms": statistics.median(warm), "warm_p95_ms": percentile(warm, 95)})
+    engine.dispose()
+    if args.json:
+        print(json.dumps({"url": engine.url.render_as_string(hide_password=True), "buildings": buildings, "year": year,
+                          "results": results}, indent=2))
+        return
+    print(f"{engine.url.render_as_string(hide_password=True)} · {buildings:,} buildings · year {year}")
+    print(f"{'scenario':32} {'cold p50':>10} {'cold p95':>10} {'warm p50':>10} {'warm p95':>10}  (ms)")
+    for row in results:
+        print(f"{row['scenario']:32} {row['cold_p50_ms']:10.0f} {row['cold_p95_ms']:10.0f} "
+              f"{row['warm_p50_ms']:10.0f} {row['warm_p95_ms']:10.0f}")
+
+
+if __name__ == "__main__":
+    main()
