@@ -88,6 +88,7 @@ def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engin
     )
     server = app.server
     server.config[ENGINE_KEY] = engine
+    components.PREFIX = requests_pathname_prefix
     auth.install(server, authenticate or auth.viewer_from_token_cookie)
 
     for page in PAGES:
@@ -99,6 +100,21 @@ def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engin
         response = flask.redirect(back, code=303)
         response.set_cookie(LANG_COOKIE, normalise_lang(lang), max_age=365 * 24 * 3600, samesite="Lax",
                             path="/")
+        return response
+
+    @server.get("/_geo/<name>.json")
+    def _boundaries(name: str):
+        """Simplified boundaries for the map; the browser caches them."""
+        if name == "provinces":
+            body = geo.provinces()
+        elif name == "regions":
+            from dashboards import data
+
+            body = geo.region_features([r["region_code"] for r in data.filter_options()["regions"]])
+        else:
+            flask.abort(404)
+        response = flask.jsonify(body)
+        response.headers["Cache-Control"] = "private, max-age=86400"
         return response
 
     def shell():

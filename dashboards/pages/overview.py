@@ -85,7 +85,8 @@ def update(year, building_class, method, government, colour, lg=None):
     trend = view["trend"].assign(tce=view["trend"]["kgce"] / 1000.0) if not view["trend"].empty else view["trend"]
     return (
         kpis,
-        figures.region_map(map_frame, lg, colour_by=colour),
+        figures.region_map(map_frame, lg, colour_by=colour, provinces_geojson=ui.PREFIX + "_geo/provinces.json",
+                           regions_geojson=ui.PREFIX + "_geo/regions.json"),
         figures.progress_ranking(ranking, lg),
         figures.monthly_against_baseline(trend, lg, year=year, baseline_year=view["baseline_year"]),
         ranking_table(ranking, lg, year=year, method=method),

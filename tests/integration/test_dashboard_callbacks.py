@@ -113,7 +113,7 @@ def test_overview_kpis_match_the_services(dash_engine, as_user):
         assert pct == pytest.approx(expected[name])
     # the map colours the 21 regions; the trend compares 2008 with the 2005 baseline
     coloured = [tr for tr in map_fig.data if tr.type == "choroplethmap" and tr.showscale is not False]
-    assert len(coloured[-1].locations) == 21
+    assert len(coloured[-1].locations) == 21 and coloured[-1].geojson == "/dashboards/_geo/regions.json"
     assert {tr.name for tr in trend.data} == {"2008", "基准年 2005"}
     assert isinstance(table.rowData, list) and len(table.rowData) == 21
 
@@ -312,6 +312,16 @@ def test_report_download_matches_the_reports_package(dash_engine, as_user):
     assert sent["filename"] == "jieneng-annual-2008-210000.csv" and message == ""
     refused, warning = reports.download.unguarded(1, 2008, "110000", "csv", "zh")
     assert "您无权查看该地区的数据。" in _texts(warning)
+
+
+def test_boundaries_are_served_to_the_browser(dash_app):
+    client = dash_app.server.test_client()
+    provinces = client.get("/_geo/provinces.json")
+    assert provinces.status_code == 200 and "max-age" in provinces.headers["Cache-Control"]
+    assert {"110000", "210000", "460000"} <= {f["id"] for f in provinces.get_json()["features"]}
+    regions = client.get("/_geo/regions.json").get_json()
+    assert len(regions["features"]) == 21
+    assert client.get("/_geo/secrets.json").status_code == 404
 
 
 def test_guarded_callbacks_show_a_message_instead_of_a_traceback(as_user, monkeypatch):
