@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -79,6 +80,7 @@ def clear_cache() -> None:
     """Forget every cached aggregate."""
     with _LOCK:
         _CACHE.clear()
+        _FRAMES.clear()
 
 
 # ---------------------------------------------------------------- reference and filters
@@ -151,23 +153,70 @@ def building_view(*, code: str) -> dict | None:
 
 # ---------------------------------------------------------------- indicators, progress, assessment
 
-def _indicators(session, *, year: int, method: str, region_code: str | None = None, building_class: str | None = None,
-                government_only: bool = False) -> pd.DataFrame:
+FRAME_SLOTS = 4
+_FRAMES: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+
+
+def national_frame(session, *, year: int, method: str) -> pd.DataFrame:
+    """Every building's indicators for a year (building_year_indicators, whole nation), kept for the
+    few most recent (year, method) pairs; pages filter it by region, class and owner in memory."""
     from app.services.indicators import building_year_indicators
 
-    return building_year_indicators(session=session, year=year, region_code=region_code, building_class=building_class,
-                                    government_only=government_only, method=method)
+    key = (str(session.get_bind().url), data_version(session), year, method)
+    with _LOCK:
+        if key in _FRAMES:
+            _FRAMES.move_to_end(key)
+            return _FRAMES[key]
+    frame = building_year_indicators(session=session, year=year, method=method)
+    with _LOCK:
+        _FRAMES[key] = frame
+        while len(_FRAMES) > FRAME_SLOTS:
+            _FRAMES.popitem(last=False)
+    return frame
 
 
-def _progress(session, *, year: int, method: str, frame: pd.DataFrame | None) -> pd.DataFrame:
-    """Target progress of the current decomposition; the frame is reused when its method is the target's."""
-    from app.services.targets import current_targets, target_progress
+def select_buildings(frame: pd.DataFrame, *, region_code: str | None = None, building_class: str | None = None,
+                     government_only: bool = False) -> pd.DataFrame:
+    """The rows of a national indicator frame in a region (by code prefix), class and owner type."""
+    from app.domain.regions import region_column
+
+    mask = pd.Series(True, index=frame.index)
+    column = region_column(region_code) if region_code else None
+    if column is not None:
+        mask &= frame[column] == region_code
+    if building_class:
+        mask &= frame["building_class"] == building_class
+    if government_only:
+        mask &= frame["is_government_office"].astype(bool)
+    return frame[mask]
+
+
+def _target_basis(session) -> str | None:
+    from app.services.targets import current_targets
 
     targets = current_targets(session=session)
-    if targets.empty:
+    return None if targets.empty else str(targets["method_basis"].iloc[0])
+
+
+@cached
+def progress_table(*, session, year: int) -> pd.DataFrame:
+    """Progress of the current decomposition (nation and regions) in a year; empty without a target."""
+    from app.services.targets import target_progress
+
+    basis = _target_basis(session)
+    if basis is None:
         return pd.DataFrame()
-    same_basis = frame is not None and str(targets["method_basis"].iloc[0]) == method
-    return target_progress(session=session, year=year, frame=frame if same_basis else None)
+    return target_progress(session=session, year=year, frame=national_frame(session, year=year, method=basis))
+
+
+@cached
+def assessments(*, session, year: int) -> dict:
+    """Assessment of every demonstration region and the nation for a year, by region code."""
+    from app.services.assessment import assess
+
+    basis = _target_basis(session) or "calorific"
+    results = assess(session=session, year=year, frame=national_frame(session, year=year, method=basis))
+    return {a.region_code: a for a in results}
 
 
 @cached
@@ -176,11 +225,10 @@ def overview_view(*, session, year: int, method: str, building_class: str | None
     """KPIs, the regions' progress and intensity, and the monthly trend against the baseline year."""
     from app.services.indicators import monthly_trend, region_rollup
 
-    frame = _indicators(session, year=year, method=method, building_class=building_class,
-                        government_only=government_only)
+    frame = select_buildings(national_frame(session, year=year, method=method), building_class=building_class,
+                             government_only=government_only)
     rollup = region_rollup(session=session, year=year, method=method, frame=frame)
-    filtered = bool(building_class) or government_only
-    progress = _progress(session, year=year, method=method, frame=None if filtered else frame)
+    progress = progress_table(year=year)
     baseline_year = int(progress["baseline_year"].iloc[0]) if not progress.empty else None
     trend_years = sorted({year} | ({baseline_year} if baseline_year else set()))
     trend = monthly_trend(session=session, region_code=region_code, years=trend_years, by=None, method=method)
@@ -194,9 +242,9 @@ def region_view(*, session, region_code: str, year: int, method: str, building_c
     from app.services.indicators import monthly_trend
     from app.services.summary import year_summary
 
-    frame = _indicators(session, year=year, method=method, region_code=region_code, building_class=building_class,
-                        government_only=government_only)
-    progress = _progress(session, year=year, method=method, frame=None)
+    frame = select_buildings(national_frame(session, year=year, method=method), region_code=region_code,
+                             building_class=building_class, government_only=government_only)
+    progress = progress_table(year=year)
     mine = progress[progress["region_code"] == region_code] if not progress.empty else progress
     baseline_year = int(mine["baseline_year"].iloc[0]) if not mine.empty else None
     target_year = int(mine["target_year"].iloc[0]) if not mine.empty else None
@@ -215,14 +263,7 @@ def region_view(*, session, region_code: str, year: int, method: str, building_c
         path = path.assign(path_tce=path["expected_kgce"] / 1000.0,
                            actual_tce=[actual[y] / 1000.0 if y in actual else float("nan") for y in path["year"]])
     return {"frame": frame, "progress": mine, "trend": trend, "baseline_year": baseline_year, "path": path,
-            "assessment": _assessment(session, year=year, region_code=region_code)}
-
-
-def _assessment(session, *, year: int, region_code: str):
-    from app.services.assessment import assess
-
-    results = assess(session=session, year=year, region_code=region_code)
-    return results[0] if results else None
+            "assessment": assessments(year=year).get(region_code)}
 
 
 @cached
@@ -257,10 +298,7 @@ def targets_view(*, session, year: int, region_code: str | None) -> dict:
     """The current decomposition (nation and regions) with its progress for a year."""
     from app.services.targets import current_targets
 
-    targets = current_targets(session=session)
-    progress = _progress(session, year=year, method=str(targets["method_basis"].iloc[0]) if not targets.empty else "calorific",
-                         frame=None)
-    return {"targets": targets, "progress": progress}
+    return {"targets": current_targets(session=session), "progress": progress_table(year=year)}
 
 
 def preview_decomposition(*, scope_code: str, saving_tce: float | None, cut_percent: float | None, baseline_year: int,

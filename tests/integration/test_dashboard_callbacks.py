@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from app.db import make_engine
-from app.services.indicators import region_rollup
+from app.services.indicators import building_year_indicators, region_rollup
 from app.services.summary import year_summary
 from app.services.targets import target_progress
 from dashboards import create_dash, data
@@ -123,7 +123,8 @@ def test_overview_switches_method_class_and_language(dash_engine, as_user):
     kpis, map_fig, _ranking, trend, _table = overview.update.unguarded(2008, "A", "generation", ["1"], "intensity", "en")
     rollup = _with(dash_engine, lambda s: region_rollup(
         session=s, year=2008, method="generation",
-        frame=data._indicators(s, year=2008, method="generation", building_class="A", government_only=True)))
+        frame=building_year_indicators(session=s, year=2008, method="generation", building_class="A",
+                                       government_only=True)))
     nation = rollup[rollup.region_code == "000000"].iloc[0]
     assert _kpi_value(kpis, "kpi-energy") == f"{nation.energy_kgce / 1000:,.0f}"
     assert "Intensity" in map_fig.layout.title.text
@@ -151,7 +152,7 @@ def test_region_page_figures_and_tables(dash_engine, as_user):
     (title, kpis, trend, by_class, by_owner, dist, largest, worst, path, assessment_fig,
      assessment_table) = region.update.unguarded("210100", 2008, None, "calorific", [], "zh")
     assert title == "沈阳 · 2008"
-    frame = _with(dash_engine, lambda s: data._indicators(s, year=2008, method="calorific", region_code="210100"))
+    frame = _with(dash_engine, lambda s: building_year_indicators(session=s, year=2008, region_code="210100"))
     complete = frame[frame.is_complete]
     assert _kpi_value(kpis, "kpi-energy") == f"{complete.energy_kgce.sum() / 1000:,.0f}"
     # by-class bars add up to the region's total
@@ -312,6 +313,27 @@ def test_report_download_matches_the_reports_package(dash_engine, as_user):
     assert sent["filename"] == "jieneng-annual-2008-210000.csv" and message == ""
     refused, warning = reports.download.unguarded(1, 2008, "110000", "csv", "zh")
     assert "您无权查看该地区的数据。" in _texts(warning)
+
+
+@pytest.mark.parametrize(("region_code", "building_class", "government_only"),
+                         [("210000", None, False), ("210100", "A", False), (None, None, True), ("440300", "B", False)])
+def test_filtering_the_national_frame_equals_the_filtered_service(dash_engine, region_code, building_class,
+                                                                   government_only):
+    def both(session):
+        national = data.national_frame(session, year=2008, method="calorific")
+        mine = data.select_buildings(national, region_code=region_code, building_class=building_class,
+                                     government_only=government_only)
+        theirs = building_year_indicators(session=session, year=2008, region_code=region_code,
+                                          building_class=building_class, government_only=government_only)
+        return mine, theirs
+
+    mine, theirs = _with(dash_engine, both)
+    assert len(mine) > 0
+    def plain(frame):
+        frame = frame.reset_index(drop=True).astype(object)
+        return frame.where(frame.notna(), None)
+
+    pd.testing.assert_frame_equal(plain(mine), plain(theirs))
 
 
 def test_boundaries_are_served_to_the_browser(dash_app):
