@@ -66,12 +66,16 @@ def cached(fn: F) -> F:
 
 
 def warm_up() -> None:
-    """Compute the default national overview (latest year, both methods) so the first visitor gets it fast."""
+    """Compute the latest year's national views (both methods), progress, assessment and quality ahead of visitors."""
     try:
-        years = filter_options()["years"]
+        options = filter_options()
+        years = options["years"]
+        if not years:
+            return
         for method in ("calorific", "generation"):
-            if years:
-                overview_view(year=years[0], method=method, building_class=None, government_only=False, region_code=None)
+            overview_view(year=years[0], method=method, building_class=None, government_only=False, region_code=None)
+        assessments(year=years[0])
+        quality_view(year=years[0], region_codes=tuple(r["region_code"] for r in options["regions"]), uploaded_by=None)
     except Exception:  # a missing or empty database must not break the app; the pages report it
         logger.warning("warming the dashboards' cache failed", exc_info=True)
 
@@ -220,10 +224,19 @@ def assessments(*, session, year: int) -> dict:
 
 
 @cached
+def area_totals(*, session) -> pd.DataFrame:
+    """Whole-meter totals by year, month, carrier and area (one scan of the records per data version)."""
+    from app.services.rollups import area_month_totals
+
+    return area_month_totals(session=session)
+
+
+@cached
 def overview_view(*, session, year: int, method: str, building_class: str | None, government_only: bool,
                   region_code: str | None) -> dict:
     """KPIs, the regions' progress and intensity, and the monthly trend against the baseline year."""
-    from app.services.indicators import monthly_trend, region_rollup
+    from app.services.indicators import region_rollup
+    from app.services.rollups import monthly_trend_from
 
     frame = select_buildings(national_frame(session, year=year, method=method), building_class=building_class,
                              government_only=government_only)
@@ -231,7 +244,7 @@ def overview_view(*, session, year: int, method: str, building_class: str | None
     progress = progress_table(year=year)
     baseline_year = int(progress["baseline_year"].iloc[0]) if not progress.empty else None
     trend_years = sorted({year} | ({baseline_year} if baseline_year else set()))
-    trend = monthly_trend(session=session, region_code=region_code, years=trend_years, by=None, method=method)
+    trend = monthly_trend_from(area_totals(), region_code=region_code, years=trend_years, by=None, method=method)
     return {"rollup": rollup, "progress": progress, "trend": trend, "baseline_year": baseline_year}
 
 
@@ -239,8 +252,7 @@ def overview_view(*, session, year: int, method: str, building_class: str | None
 def region_view(*, session, region_code: str, year: int, method: str, building_class: str | None,
                 government_only: bool) -> dict:
     """Everything the region page shows for one region and year."""
-    from app.services.indicators import monthly_trend
-    from app.services.summary import year_summary
+    from app.services.rollups import monthly_trend_from, year_totals_from
 
     frame = select_buildings(national_frame(session, year=year, method=method), region_code=region_code,
                              building_class=building_class, government_only=government_only)
@@ -249,7 +261,8 @@ def region_view(*, session, region_code: str, year: int, method: str, building_c
     baseline_year = int(mine["baseline_year"].iloc[0]) if not mine.empty else None
     target_year = int(mine["target_year"].iloc[0]) if not mine.empty else None
     trend_years = sorted({year} | ({baseline_year} if baseline_year else set()))
-    trend = monthly_trend(session=session, region_code=region_code, years=trend_years, by="carrier", method=method)
+    totals = area_totals()
+    trend = monthly_trend_from(totals, region_code=region_code, years=trend_years, by="carrier", method=method)
     path = pd.DataFrame()
     if not mine.empty:
         from app.domain.targets import milestones
@@ -257,9 +270,7 @@ def region_view(*, session, region_code: str, year: int, method: str, building_c
         row = mine.iloc[0]
         path = milestones(baseline_year=baseline_year, target_year=target_year, baseline_kgce=float(row["baseline_kgce"]),
                           saving_kgce=float(row["saving_target_kgce"]))
-        years = [y for y in path["year"] if y in set(filter_options()["years"])]
-        actual = {y: getattr(year_summary(session=session, year=int(y), region_code=region_code), f"kgce_{method}")
-                  for y in years}
+        actual = year_totals_from(totals, region_code=region_code, method=method).to_dict()
         path = path.assign(path_tce=path["expected_kgce"] / 1000.0,
                            actual_tce=[actual[y] / 1000.0 if y in actual else float("nan") for y in path["year"]])
     return {"frame": frame, "progress": mine, "trend": trend, "baseline_year": baseline_year, "path": path,

@@ -336,6 +336,29 @@ def test_filtering_the_national_frame_equals_the_filtered_service(dash_engine, r
     pd.testing.assert_frame_equal(plain(mine), plain(theirs))
 
 
+@pytest.mark.parametrize("region_code", [None, "210000", "210100", "440300"])
+def test_area_rollup_matches_the_trend_and_summary_services(dash_engine, region_code):
+    from app.services.indicators import monthly_trend
+    from app.services.rollups import area_month_totals, monthly_trend_from, year_totals_from
+
+    def both(session):
+        totals = area_month_totals(session=session)
+        for method in ("calorific", "generation"):
+            for by in ("carrier", None):
+                mine = monthly_trend_from(totals, region_code=region_code, years=[2005, 2008], by=by, method=method)
+                theirs = monthly_trend(session=session, region_code=region_code, years=[2005, 2008], by=by, method=method)
+                keys = ["year", "month"] + (["carrier_code"] if by else [])
+                theirs = theirs.sort_values(keys, ignore_index=True)
+                assert list(mine[keys].itertuples(index=False)) == list(theirs[keys].itertuples(index=False))
+                assert list(mine["kgce"]) == pytest.approx(list(theirs["kgce"]))
+            by_year = year_totals_from(totals, region_code=region_code, method=method)
+            for year in (2005, 2006, 2007, 2008):
+                summary = year_summary(session=session, year=year, region_code=region_code)
+                assert by_year[year] == pytest.approx(getattr(summary, f"kgce_{method}"), abs=0.01)
+
+    _with(dash_engine, both)
+
+
 def test_boundaries_are_served_to_the_browser(dash_app):
     client = dash_app.server.test_client()
     provinces = client.get("/_geo/provinces.json")
