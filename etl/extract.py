@@ -127,18 +127,26 @@ def _header_names(cells: list[str]) -> list[str]:
     return names
 
 
+def _strip(values) -> list:
+    return [v.strip() if isinstance(v, str) else ("" if v is None or v != v else str(v).strip()) for v in values]
+
+
 def _finish_chunk(frame: pd.DataFrame, notices: list[FindingOut]) -> pd.DataFrame:
     """Strip cells, drop blank rows and skip totals rows (with a notice)."""
     cols = [c for c in frame.columns if c != ROW]
-    for c in cols:
-        frame[c] = frame[c].fillna("").astype(str).str.strip()
     if not cols:
         return frame.iloc[0:0]
-    blank = (frame[cols] == "").all(axis=1)
-    lead = cols[: min(3, len(cols))]
+    blank = None
+    for c in cols:
+        stripped = pd.Series(_strip(frame[c].to_numpy(dtype=object)), index=frame.index, dtype=object)
+        frame[c] = stripped
+        empty = stripped == ""
+        blank = empty if blank is None else blank & empty
     is_total = pd.Series(False, index=frame.index)
-    for c in lead:
-        is_total |= frame[c].str.fullmatch(TOTAL_RE.pattern, case=False)
+    for c in cols[: min(3, len(cols))]:
+        totals = [u for u in pd.unique(frame[c].to_numpy()) if u and len(u) < 20 and TOTAL_RE.match(u)]
+        if totals:
+            is_total |= frame[c].isin(totals)
     for row in frame.loc[is_total & ~blank, ROW]:
         notices.append(make_finding("TOTAL_ROW_SKIPPED", row=int(row)))
     return frame.loc[~blank & ~is_total]
@@ -169,7 +177,7 @@ def _open_csv(data: bytes, *, score, header_row, chunksize) -> Table:
         try:
             reader = pd.read_csv(
                 io.BytesIO(data), encoding=encoding, sep=delimiter, header=None, names=names,
-                usecols=range(len(names)), skiprows=h + 1, dtype=str, na_filter=False,
+                usecols=range(len(names)), skiprows=h + 1, dtype=object, na_filter=False,
                 skip_blank_lines=False, chunksize=chunksize, engine="c", quoting=csv.QUOTE_MINIMAL,
                 index_col=False,
             )

@@ -55,6 +55,8 @@ class ConsumptionStage:
         self.pg = is_postgres(session)
         self.rows = 0
         conn = session.connection()
+        if not self.pg:
+            conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
         conn.exec_driver_sql(
             f"CREATE TEMPORARY TABLE {STAGE} (building_id INTEGER NOT NULL, carrier_code VARCHAR(32) NOT NULL, "

@@ -10,7 +10,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,6 +18,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import gbcodes
 from app.config import get_settings
 from app.domain.regions import NATION_CODE, city_code, climate_zones_for, province_code
 from app.models import Benchmark, BuildingClass, ElectricitySubItem, EnergyCarrier, Finding, Unit, Upload
@@ -99,7 +99,15 @@ class Run:
     rejected_rows: int = 0
     warned_rows: set[int] = field(default_factory=set)
     seen_keys: dict = field(default_factory=dict)
+    seen_chunks: list = field(default_factory=list)
     seen_series: dict = field(default_factory=dict)
+    interned: dict = field(default_factory=dict)
+
+    def intern(self, series: pd.Series) -> np.ndarray:
+        """Small stable integers for the strings of a low-cardinality column."""
+        for u in pd.unique(series.to_numpy()):
+            self.interned.setdefault(u, len(self.interned))
+        return series.map(self.interned).to_numpy(dtype=np.int64)
 
     def column_of(self, name: str) -> str:
         source = self.layout.fields.get(name)
@@ -151,7 +159,8 @@ def _field(raw: pd.DataFrame, layout: Layout, name: str) -> pd.Series:
 
 
 def _codes(series: pd.Series) -> pd.Series:
-    return series.map(lambda s: unicodedata.normalize("NFKC", s).strip().upper() if s else s)
+    uniques = pd.unique(series.to_numpy())
+    return series.map({u: unicodedata.normalize("NFKC", u).strip().upper() if u else u for u in uniques})
 
 
 def _lookup_buildings(session: Session, codes: pd.Series) -> pd.DataFrame:
@@ -178,11 +187,13 @@ def _check_buildings(run: Run, rec: pd.DataFrame, bad: pd.Series, column: str) -
 
 
 def _benchmark_limit(run: Run, joined: pd.DataFrame) -> pd.Series:
-    keys = zip(joined["building_class"], joined["climate_zone"], joined["benchmark_class"], strict=True)
-    limits = []
-    for cls, zone, bc in keys:
-        limits.append(run.ref.benchmarks.get((cls, zone, bc if bc in ("A", "B") else None), np.nan))
-    return pd.Series(limits, index=joined.index, dtype="float64")
+    attrs = joined[["building_class", "climate_zone", "benchmark_class"]].astype(object)
+    key = attrs["building_class"].fillna("") + "|" + attrs["climate_zone"].fillna("") + "|" + attrs["benchmark_class"].fillna("")
+    table = {}
+    for k in pd.unique(key.to_numpy()):
+        cls, zone, bc = k.split("|")
+        table[k] = run.ref.benchmarks.get((cls, zone, bc if bc in ("A", "B") else None), np.nan)
+    return key.map(table).astype("float64")
 
 
 def _key_code(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -208,6 +219,42 @@ def _duplicates(run: Run, rec: pd.DataFrame, key_columns: list[str], ok: pd.Seri
              first_row=first_row.reindex(rec.index).fillna(0).astype(int))
     new = first_in_chunk & earlier.isna()
     run.seen_keys.update(zip(keys[new], rec.loc[keys[new].index, ROW], strict=True))
+
+
+def _record_keys(run: Run, frame: pd.DataFrame, with_period: bool = True) -> np.ndarray:
+    """int64 key of (building, carrier, year[, month, sub_item]) for consumption records."""
+    key = frame["building_id"].to_numpy(dtype=np.int64) * 64 + run.intern(frame["carrier_code"]) % 64
+    key = key * 512 + (frame["year"].to_numpy(dtype=np.int64) - 1800)
+    if with_period:
+        key = (key * 16 + frame["month"].to_numpy(dtype=np.int64)) * 8 + run.intern(frame["sub_item"]) % 8
+    return key
+
+
+def _record_duplicates(run: Run, rec: pd.DataFrame, ok: pd.Series, bad: pd.Series) -> None:
+    """Consumption records whose key appeared earlier in the file; sorted key arrays per chunk bound memory."""
+    sub = rec.loc[ok]
+    if sub.empty:
+        return
+    keys = _record_keys(run, sub)
+    rows = sub[ROW].to_numpy(dtype=np.int64)
+    first = np.full(len(keys), -1, dtype=np.int64)
+    for seen, seen_rows in run.seen_chunks:
+        pos = np.minimum(np.searchsorted(seen, keys), len(seen) - 1)
+        hit = (seen[pos] == keys) & (first < 0)
+        first[hit] = seen_rows[pos[hit]]
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    repeat = np.zeros(len(keys), dtype=bool)
+    repeat[order[1:]] = sorted_keys[1:] == sorted_keys[:-1]
+    if repeat.any():
+        firsts = pd.Series(rows).groupby(keys).transform("first").to_numpy()
+        first = np.where((first < 0) & repeat, firsts, first)
+    dup = pd.Series(first >= 0, index=sub.index)
+    run.flag(dup.reindex(rec.index, fill_value=False), "DUPLICATE_KEY", rec[ROW], rec["code_raw"], None, bad,
+             first_row=pd.Series(first, index=sub.index).reindex(rec.index).fillna(0).astype(int))
+    fresh = first < 0
+    uniq_keys, idx = np.unique(keys[fresh], return_index=True)
+    run.seen_chunks.append((uniq_keys, rows[fresh][idx]))
 
 
 # --------------------------------------------------------------------------------------------- consumption
@@ -310,8 +357,7 @@ def _consumption_chunk(run: Run, raw: pd.DataFrame, stage: loader.ConsumptionSta
         rec["kgce_generation"] = out["kgce_generation"].reindex(rec.index)
     ok = ~bad
     rec["grain"] = np.where(rec["month"] == 0, "A", "M")
-    _duplicates(run, rec, ["building_id", "carrier_code", "year", "month", "sub_item"], ok, bad, "DUPLICATE_KEY",
-                None, rec["code_raw"])
+    _record_duplicates(run, rec, ok, bad)
     ok = ~bad
     _grain_checks(run, rec, ok, bad)
     ok = ~bad
@@ -327,26 +373,28 @@ def _consumption_chunk(run: Run, raw: pd.DataFrame, stage: loader.ConsumptionSta
 
 
 def _grain_checks(run: Run, rec: pd.DataFrame, ok: pd.Series, bad: pd.Series) -> None:
-    sub = rec.loc[ok, ["building_id", "carrier_code", "year", "grain", ROW]]
+    sub = rec.loc[ok]
     if sub.empty:
         return
-    keys = _key_code(sub, ["building_id", "carrier_code", "year"])
+    keys = pd.Series(_record_keys(run, sub, with_period=False), index=sub.index)
     stored = loader.series_grains(run.session, sorted(set(sub["building_id"].astype(int))))
-    stored_map = dict(zip(_key_code(stored, ["building_id", "carrier_code", "year"]), stored["grain"], strict=True)) if not stored.empty else {}
-    db_grain = keys.map(lambda k: stored_map.get((int(k[0]), k[1], int(k[2]))))
-    conflict = db_grain.notna() & (db_grain != sub["grain"])
+    if stored.empty:
+        db_grain = pd.Series(None, index=sub.index, dtype=object)
+    else:
+        stored_keys = _record_keys(run, stored, with_period=False)
+        db_grain = keys.map(dict(zip(stored_keys.tolist(), stored["grain"], strict=True)))
+    grain = sub["grain"]
+    conflict = db_grain.notna() & (db_grain != grain)
     zh = {"A": "年度", "M": "月度"}
     en = {"A": "annual", "M": "monthly"}
     run.flag(conflict.reindex(rec.index, fill_value=False), "GRAIN_CONFLICT", rec[ROW], rec["carrier_code"], None, bad,
              year=rec["year"].fillna(0).astype(int), grain_zh=db_grain.map(zh).reindex(rec.index),
              other_zh=rec["grain"].map(zh), grain_en=db_grain.map(en).reindex(rec.index), other_en=rec["grain"].map(en))
-    free = ~conflict
-    first = pd.Series(sub["grain"].values, index=keys.values)
-    first = first[~first.index.duplicated(keep="first")]
-    for k, g in first.items():
+    firsts = grain[~keys.duplicated(keep="first")]
+    for k, g in zip(keys[firsts.index].tolist(), firsts.tolist(), strict=True):
         run.seen_series.setdefault(k, g)
     expected = keys.map(run.seen_series)
-    mixed = free & (expected != sub["grain"])
+    mixed = ~conflict & (expected != grain)
     run.flag(mixed.reindex(rec.index, fill_value=False), "GRAIN_MIXED", rec[ROW], rec["carrier_code"], None, bad)
 
 
@@ -364,22 +412,8 @@ def _intensity_warnings(run: Run, rec: pd.DataFrame, joined: pd.DataFrame, ok: p
 
 
 # --------------------------------------------------------------------------------------------- buildings
-@lru_cache(maxsize=32)
-def _districts(revision: int | None) -> frozenset[int]:
-    from gb2260.data import data
-
-    return frozenset(data[revision])
-
-
 def _revision(year: float) -> int | None:
-    from gb2260.data import data
-
-    if np.isnan(year):
-        return None
-    years = sorted(int(y) for y in data if y is not None and y < 10000)
-    if year > years[-1]:
-        return None
-    return max([y for y in years if y <= year], default=years[0])
+    return None if np.isnan(year) else gbcodes.revision_for(int(year))
 
 
 BUILDING_COLUMNS = ["name", "district_code", "province_code", "city_code", "climate_zone", "building_class",
@@ -426,8 +460,8 @@ def _buildings_chunk(run: Run, raw: pd.DataFrame, dry_run: bool, upload_id: int)
     valid = pd.Series(False, index=rec.index)
     for revision in revisions.unique():
         here = revisions.isna() if revision is None else revisions == revision
-        codes = _districts(revision)
-        valid[here] = district[here].map(lambda d, codes=codes: d.isdigit() and len(d) == 6 and int(d) in codes)
+        codes = gbcodes.codes(revision)
+        valid[here] = district[here].isin(codes)
     run.flag(~valid & (district != ""), "DISTRICT_INVALID", rows, district_raw, run.column_of("district_code"), bad,
              year=revisions.map(lambda r: "最新/latest" if r is None else str(r)))
     rec["district_code"] = district

@@ -8,6 +8,7 @@ fails the region outright (一票否决) whatever its measure points.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -143,7 +144,7 @@ class Assessment:
 
 def linear_points(value: float | None, *, zero_at: float, full_at: float, points: float) -> float:
     """Points rising linearly from 0 at zero_at to ``points`` at full_at, clipped; None scores 0."""
-    if value is None or value != value:
+    if value is None or math.isnan(value):
         return 0.0
     fraction = (value - zero_at) / (full_at - zero_at)
     return round(points * min(1.0, max(0.0, fraction)), 2)
@@ -178,7 +179,7 @@ def score_target(target_ratio: float | None, config: AssessmentConfig) -> SubSco
 def score_measure(rule: MeasureRule, value: float | None) -> SubScore:
     """Points for one measure, explained."""
     earned = linear_points(value, zero_at=rule.zero_at, full_at=rule.full_at, points=rule.points)
-    if value is None or value != value:
+    if value is None or math.isnan(value):
         zh = f"{rule.name_zh}：无数据，不得分。"
         en = f"{rule.name_en}: no data, no points."
     else:

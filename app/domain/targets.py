@@ -199,7 +199,7 @@ def decompose(
     if "potential_kgce" not in children:
         children["potential_kgce"] = 0.0
     scale = 10**decimals
-    total_units = int(round(total_kgce * scale))
+    total_units = round(total_kgce * scale)
     w = method_weights(children, method, weights=weights, mix=mix)
     floors = np.array([math.ceil((floors_kgce or {}).get(c, 0.0) * scale - 1e-9) for c in children.index], dtype="float64")
     caps = np.array(

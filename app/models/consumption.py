@@ -67,8 +67,10 @@ class ConsumptionRecord(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
-    carrier_code: Mapped[str] = mapped_column(ForeignKey("energy_carriers.code"))
+    # Building and carrier are checked through the series key (whose row refers to both), so each
+    # loaded row pays for one foreign-key check instead of three.
+    building_id: Mapped[int] = mapped_column(Integer)
+    carrier_code: Mapped[str] = mapped_column(String(32))
     year: Mapped[int] = mapped_column(Integer)
     month: Mapped[int] = mapped_column(Integer)
     grain: Mapped[str] = mapped_column(String(1))

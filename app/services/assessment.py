@@ -10,6 +10,7 @@ The target part is the region's saving against what its milestone path expects b
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -18,10 +19,16 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.assessment import Assessment, AssessmentConfig, assess as assess_region
+from app.domain.assessment import Assessment, AssessmentConfig
+from app.domain.assessment import assess as assess_region
 from app.domain.regions import NATION_CODE
 from app.models import EnergyAudit
-from app.services.indicators import SEEDS_DIR, building_year_indicators, demonstration_regions, rollup_frame
+from app.services.indicators import (
+    SEEDS_DIR,
+    building_year_indicators,
+    demonstration_regions,
+    rollup_frame,
+)
 from app.services.targets import current_targets, progress_frame
 
 
@@ -43,8 +50,6 @@ def measure_frame(*, session: Session, year: int, frame: pd.DataFrame | None = N
     audited = _audited_ids(session, year)
     frame = frame.assign(has_audit=frame["building_id"].isin(audited))
     rollup = rollup_frame(frame, demonstration_regions(session=session))
-    audits = rollup_frame(frame[frame["has_audit"]], demonstration_regions(session=session))
-    rollup["buildings_audited"] = audits.set_index("region_code")["buildings_registered"].reindex(rollup["region_code"]).to_numpy()
     registered = rollup["buildings_registered"].where(rollup["buildings_registered"] > 0)
     rollup["statistics_coverage"] = rollup["buildings_reporting"] / registered
     rollup["audits_completed"] = rollup["buildings_audited"] / registered
@@ -54,7 +59,7 @@ def measure_frame(*, session: Session, year: int, frame: pd.DataFrame | None = N
 
 
 def _none_if_nan(value: Any) -> Any:
-    return None if value is None or (isinstance(value, float) and value != value) else value
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
 def assess(
@@ -116,3 +121,16 @@ def assessment_table(assessments: list[Assessment]) -> pd.DataFrame:
         row.update({f"{s.key}_points": s.points for s in a.sub_scores})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def progress_and_assessment(
+    *, session: Session, year: int, region_code: str | None = None
+) -> tuple[pd.DataFrame, list[Assessment]]:
+    """Target progress and assessment of a year from one pass over the year's statistics."""
+    from app.services.targets import target_progress
+
+    targets = current_targets(session=session)
+    method = str(targets["method_basis"].iloc[0]) if not targets.empty else "calorific"
+    frame = building_year_indicators(session=session, year=year, method=method)
+    progress = target_progress(session=session, year=year, region_code=region_code, frame=frame)
+    return progress, assess(session=session, year=year, region_code=region_code, frame=frame)

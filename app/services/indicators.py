@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from app.domain import benchmarks as bm
@@ -40,6 +40,7 @@ METHODS = ("calorific", "generation")
 ROLLUP_KEYS = ("building_class", "climate_zone", "is_government_office", "is_large_public")
 ELECTRICITY = "electricity"
 HEATING_CARRIER = bm.HEATING_CARRIER
+ANALYTIC_WORK_MEM = "128MB"
 
 BUILDING_COLUMNS = [
     Building.id.label("building_id"),
@@ -104,30 +105,58 @@ def _scope(region_code: str | None, building_class: str | None, government_only:
     return and_(*conditions)
 
 
-def _carrier_totals(session: Session, year: int, scope: ColumnElement[bool], joined: bool) -> pd.DataFrame:
+def read_frame(session: Session, stmt) -> pd.DataFrame:
+    """Run a select on the session's connection and build a DataFrame straight from the driver's tuples.
+
+    Skips SQLAlchemy's per-row Result objects, which cost more than the query on a 200,000-row answer.
+    """
+    conn = session.connection()
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        params = compiled.construct_params()
+        if compiled.positiontup is not None:
+            cursor.execute(compiled.string, tuple(params[name] for name in compiled.positiontup))
+        else:
+            cursor.execute(compiled.string, params)
+        columns = [d[0] for d in cursor.description]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+    finally:
+        cursor.close()
+
+
+def _year_totals(session: Session, year: int, scope: ColumnElement[bool], joined: bool) -> pd.DataFrame:
+    """One pass over a year's records: whole-meter totals and electricity sub-items per building and carrier."""
     r = ConsumptionRecord
+    whole = r.sub_item == ""
+
+    def part(column, condition):
+        return func.sum(case((condition, column)))
+
     stmt = (
-        select(r.building_id, r.carrier_code, func.max(r.grain).label("grain"), func.count().label("months_reported"),
-               func.sum(r.quantity).label("quantity"), func.sum(r.kgce_calorific).label("kgce_calorific"),
-               func.sum(r.kgce_generation).label("kgce_generation"))
-        .where(r.year == year, r.sub_item == "")
+        select(
+            r.building_id,
+            r.carrier_code,
+            func.max(r.grain).label("grain"),
+            func.sum(case((whole, 1), else_=0)).label("months_reported"),
+            part(r.quantity, whole).label("quantity"),
+            part(r.kgce_calorific, whole).label("kgce_calorific"),
+            part(r.kgce_generation, whole).label("kgce_generation"),
+            *[part(r.quantity, r.sub_item == letter).label(f"{name}_kwh") for letter, name in SUB_ITEMS.items()],
+        )
+        .where(r.year == year)
         .group_by(r.building_id, r.carrier_code)
     )
     if joined:
         stmt = stmt.join(Building, Building.id == r.building_id).where(scope)
-    return pd.read_sql(stmt, session.connection())
-
-
-def _sub_item_totals(session: Session, year: int, scope: ColumnElement[bool], joined: bool) -> pd.DataFrame:
-    r = ConsumptionRecord
-    stmt = (
-        select(r.building_id, r.sub_item, func.sum(r.quantity).label("kwh"))
-        .where(r.year == year, r.carrier_code == ELECTRICITY, r.sub_item != "")
-        .group_by(r.building_id, r.sub_item)
-    )
-    if joined:
-        stmt = stmt.join(Building, Building.id == r.building_id).where(scope)
-    return pd.read_sql(stmt, session.connection())
+    if session.connection().dialect.name == "postgresql":
+        # A national year is ~200,000 groups: let the hash aggregate stay in memory instead of spilling
+        # to disk (default work_mem 4 MB). Local to the caller's transaction.
+        session.execute(select(func.set_config("work_mem", ANALYTIC_WORK_MEM, True)))
+    frame = read_frame(session, stmt)
+    numeric = ["months_reported", "quantity", "kgce_calorific", "kgce_generation", *[f"{n}_kwh" for n in SUB_ITEMS.values()]]
+    frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")
+    return frame
 
 
 def building_year_indicators(
@@ -155,31 +184,37 @@ def building_year_indicators(
     scope = _scope(region_code, building_class, government_only, building_ids)
     joined = region_code not in (None, NATION_CODE) or bool(building_class) or government_only or building_ids is not None
     conn = session.connection()
-    buildings = pd.read_sql(select(*BUILDING_COLUMNS).where(scope).order_by(Building.code), conn)
+    buildings = read_frame(session, select(*BUILDING_COLUMNS).where(scope).order_by(Building.code))
+    for flag in ("is_government_office", "is_large_public"):
+        buildings[flag] = buildings[flag].astype(bool)
+    for number in ("floor_area_m2", "ac_area_m2", "heated_area_m2", "occupants", "operating_hours_per_year"):
+        buildings[number] = pd.to_numeric(buildings[number], errors="coerce").astype("float64")
     zones = pd.read_sql(select(ClimateZone.code, ClimateZone.has_heating), conn).set_index("code")["has_heating"]
-    carriers = _carrier_totals(session, year, scope, joined)
-    subs = _sub_item_totals(session, year, scope, joined)
+    totals_by_carrier = _year_totals(session, year, scope, joined)
+    carriers = totals_by_carrier[totals_by_carrier["months_reported"] > 0]
+    sub_columns = [f"{name}_kwh" for name in SUB_ITEMS.values()]
+    elec_all = totals_by_carrier[totals_by_carrier["carrier_code"] == ELECTRICITY].set_index("building_id")
 
     totals = carriers.groupby("building_id")[["kgce_calorific", "kgce_generation"]].sum()
     elec = carriers[carriers.carrier_code == ELECTRICITY].set_index("building_id")
     heat = carriers[carriers.carrier_code == HEATING_CARRIER].set_index("building_id")
     complete = completeness(carriers[["building_id", "carrier_code", "grain", "months_reported"]],
                             seasonal={HEATING_CARRIER})
-    sub_wide = subs.pivot_table(index="building_id", columns="sub_item", values="kwh", aggfunc="sum")
+    sub_wide = elec_all[sub_columns]
 
     frame = buildings.set_index("building_id", drop=False)
     frame = frame.join(totals, how="left")
     frame["electricity_kwh"] = elec["quantity"].reindex(frame.index)
     heating_column = f"kgce_{method}"
     frame["heating_kgce"] = heat[heating_column].reindex(frame.index)
-    for letter, name in SUB_ITEMS.items():
-        frame[f"{name}_kwh"] = sub_wide[letter].reindex(frame.index) if letter in sub_wide else np.nan
+    for column in sub_columns:
+        frame[column] = sub_wide[column].reindex(frame.index)
     frame = frame.join(complete, how="left")
     frame["is_reporting"] = frame["carriers_reported"].notna()
     frame["carriers_reported"] = frame["carriers_reported"].fillna(0).astype("int64")
     frame["months_reported"] = frame["months_reported"].fillna(0).astype("int64")
     frame["is_complete"] = frame["is_complete"].astype("boolean").fillna(False).astype(bool)
-    frame["has_sub_items"] = frame.index.isin(subs["building_id"].unique())
+    frame["has_sub_items"] = frame[sub_columns].notna().any(axis=1)
     frame = add_intensities(frame, kgce_column=heating_column, kgce_per_kwh=factor)
     frame["has_heating"] = frame["climate_zone"].map(zones).astype("boolean").fillna(False).astype(bool)
     benchmarked = bm.benchmark_frame(frame, benchmark_table(session=session), office_corrections(), kgce_per_kwh=factor)
@@ -209,7 +244,9 @@ def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         _disclosed=frame["is_complete"] & frame["benchmark_status"].notna(),
     )
     grouped = data.groupby(keys, dropna=False) if keys else data.groupby(lambda _: 0)
+    optional = {"buildings_audited": ("has_audit", "sum")} if "has_audit" in data else {}
     out = grouped.agg(
+        **optional,
         buildings_registered=("building_id", "size"),
         buildings_reporting=("is_reporting", "sum"),
         buildings_complete=("is_complete", "sum"),

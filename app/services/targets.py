@@ -160,7 +160,7 @@ def decompose(
             "baseline_kgce": float(subset["baseline_kgce"].sum()),
             "potential_kgce": float(subset["potential_kgce"].sum()),
             "baseline_area_m2": float(subset["baseline_area_m2"].sum()),
-            "baseline_buildings": int(len(subset)),
+            "baseline_buildings": len(subset),
         }
 
     def region_children(code: str, members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -176,9 +176,8 @@ def decompose(
     if scope_code == NATION_CODE:
         level_one = pd.DataFrame([aggregate(c, base[_member_mask(base, c)]) for c in sub_regions(NATION_CODE)])
         level_one = level_one[level_one["baseline_buildings"] > 0]
-        outside_buildings = base.iloc[0:0]
     else:
-        level_one, outside_buildings = region_children(scope_code, scope_members)
+        level_one, _ = region_children(scope_code, scope_members)
     parent_baseline = float(level_one["baseline_kgce"].sum() if scope_code == NATION_CODE else scope_members["baseline_kgce"].sum())
     parent_area = float(level_one["baseline_area_m2"].sum() if scope_code == NATION_CODE else scope_members["baseline_area_m2"].sum())
     saving_kgce = dt.parent_saving_kgce(
@@ -243,7 +242,7 @@ def decompose(
         "baseline_kgce": parent_baseline,
         "potential_kgce": float(scope_members["potential_kgce"].sum()),
         "baseline_area_m2": parent_area,
-        "baseline_buildings": int(len(scope_members)),
+        "baseline_buildings": len(scope_members),
         "saving_kgce": saving_kgce,
         "share": 1.0,
         "weight": None,

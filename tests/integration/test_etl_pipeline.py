@@ -256,3 +256,18 @@ def test_any_bytes_give_a_report(session, blob):
     assert report.status in {"loaded", "partial", "rejected", "duplicate"}
     json.dumps(report.to_dict(), ensure_ascii=False)
     assert all(f.code != "IMPORT_FAILED" for f in report.findings), report.to_dict()
+
+
+SAMPLES = [("buildings", "buildings_zh_utf8.csv"), ("buildings", "buildings_en.xlsx"),
+           ("consumption", "consumption_long_en_utf8.csv"), ("consumption", "consumption_wide_zh_gbk.csv"),
+           ("consumption", "consumption_annual_zh_utf8.csv")]
+
+
+def test_sample_survey_files_load_without_errors(session):
+    from seeds.loader import SEEDS_DIR
+
+    for kind, name in SAMPLES:
+        report = run(session=session, data=(SEEDS_DIR / "samples" / name).read_bytes(), filename=name, kind=kind)
+        errors = [f.to_dict() for f in report.findings if f.severity == "error"]
+        assert not errors, (name, errors[:5])
+        assert report.status in {"loaded", "duplicate"} and report.rows_read > 0 and report.rows_rejected == 0, name

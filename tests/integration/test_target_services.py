@@ -8,7 +8,12 @@ from sqlalchemy import func, select
 from app.domain.targets import DecompositionError
 from app.models import SavingTarget
 from app.services.assessment import assess, assessment_table, measure_frame
-from app.services.targets import current_targets, decompose, list_targets, target_progress
+from app.services.targets import (
+    current_targets,
+    decompose,
+    list_targets,
+    target_progress,
+)
 from tests.integration.analytics_data import load_analytics
 
 # 2005 baseline, calorific, every building-year complete (kgce):
@@ -159,3 +164,13 @@ def test_assessment_grades(data):
     assert table.loc[0, "target_points"] == 40.0 and table.loc[0, "metering_installed_points"] == 0.0
     with pytest.raises(LookupError):
         assess(session=data, year=2008, region_code="440000")
+
+
+def test_progress_and_assessment_in_one_pass_match_the_separate_calls(data):
+    from app.services.assessment import progress_and_assessment
+
+    decompose(session=data, cut_percent=20, baseline_year=2005, target_year=2010, method="baseline")
+    progress, results = progress_and_assessment(session=data, year=2008)
+    separate = target_progress(session=data, year=2008)
+    assert progress["saving_kgce"].tolist() == pytest.approx(separate["saving_kgce"].tolist())
+    assert [a.score for a in results] == [a.score for a in assess(session=data, year=2008)]

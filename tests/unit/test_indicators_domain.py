@@ -7,7 +7,13 @@ import math
 import pandas as pd
 import pytest
 
-from app.domain.indicators import add_intensities, carrier_is_complete, completeness, kwh_equivalent, safe_ratio
+from app.domain.indicators import (
+    add_intensities,
+    carrier_is_complete,
+    completeness,
+    kwh_equivalent,
+    safe_ratio,
+)
 
 
 def test_kwh_equivalent_calorific_and_generation():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -109,7 +111,7 @@ def test_children_sum_exactly_and_never_negative(total, weights):
 def test_larger_weight_never_gets_smaller_share(total, weights):
     units = allocate_units(total, np.array(weights))
     order = np.argsort(weights, kind="stable")
-    for lower, higher in zip(order[:-1], order[1:], strict=True):
+    for lower, higher in itertools.pairwise(order):
         if weights[higher] > weights[lower]:
             assert units[higher] >= units[lower]
 
