@@ -53,6 +53,7 @@ class Problem(BaseModel):
     detail: str = Field(description="What went wrong, Chinese then English", examples=["超出您的地区范围 / outside your region scope"])
     instance: str | None = Field(default=None, description="The request path", examples=["/api/v1/buildings/110105A001"])
     errors: list[dict[str, Any]] | None = Field(default=None, description="Invalid parameters, one entry each (422)")
+    report: dict[str, Any] | None = Field(default=None, description="Import report of a rejected upload (413/415/422)")
 
 
 PROBLEM_SCHEMA = Problem.model_json_schema()
@@ -77,6 +78,7 @@ def problem(
     kind: str | None = None,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    report: dict[str, Any] | None = None,
 ) -> JSONResponse:
     """A problem+json response."""
     phrase = title_en(status)
@@ -88,6 +90,7 @@ def problem(
         detail=detail,
         instance=instance,
         errors=errors,
+        report=report,
     )
     return JSONResponse(
         jsonable_encoder(body, exclude_none=True), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from app.api.errors import install_error_handlers
-from app.api.routers import auth, catalog, health, web
+from app.api.limits import UploadSizeLimit
+from app.api.routers import analytics, auth, catalog, health, uploads, web
 from app.config import DEFAULT_SECRET_KEY, Settings, get_settings
 from app.db import make_engine, session_factory
 
@@ -54,10 +56,11 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     install_error_handlers(app)
 
     app.include_router(health.router)
-    for router in (health.router, auth.router, catalog.router):
+    for router in (health.router, auth.router, catalog.router, analytics.router, uploads.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(web.router)
     mount_dashboards(app)
+    app.add_middleware(UploadSizeLimit, path=f"{API_PREFIX}/uploads", limit_mb=settings.max_upload_mb)
     return app
 
 
@@ -70,6 +73,9 @@ def mount_dashboards(app: FastAPI) -> bool:
         return False
     from a2wsgi import WSGIMiddleware
 
-    dash_app = create_dash(requests_pathname_prefix=DASHBOARDS_PATH + "/")
+    kwargs = {"requests_pathname_prefix": DASHBOARDS_PATH + "/"}
+    if "engine" in inspect.signature(create_dash).parameters:
+        kwargs["engine"] = app.state.engine  # one database for the API and the dashboards
+    dash_app = create_dash(**kwargs)
     app.mount(DASHBOARDS_PATH, WSGIMiddleware(dash_app.server), name="dashboards")
     return True

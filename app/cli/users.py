@@ -59,3 +59,14 @@ def list_users() -> None:
     for row in rows:
         table.add_row(*row)
     console.print(table)
+
+
+@app.command("demo")
+def demo_users() -> None:
+    """Create or reset one demo account per role and print the credentials."""
+    with session_scope() as session:
+        credentials = users_service.ensure_demo_users(session=session)
+    table = Table("用户 user", "角色 role", "地区 region", "密码 password", title="演示账号 Demo accounts")
+    for username, role, region, password in credentials:
+        table.add_row(username, role, region or "national", password)
+    console.print(table)

@@ -28,7 +28,10 @@ def render_report(data: AnnualReportData, fmt: str, progress: Progress | None = 
     if fmt not in RENDERERS:
         raise ValueError(f"未知格式 unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     render, media_type = RENDERERS[fmt]
-    return render(data, progress), media_type, report_filename(data, fmt)
+    content = render(data, progress)
+    if progress:
+        progress(f"{fmt.upper()} 完成 done", 1.0)
+    return content, media_type, report_filename(data, fmt)
 
 
 def build_annual_report(

@@ -15,7 +15,7 @@ PALETTE = ["#2f6f9f", "#d1495b", "#edae49", "#66a182", "#8d6a9f"]
 
 @dataclass(frozen=True)
 class Series:
-    """One series: bars or a line (with markers) over the chart's categories."""
+    """One series over the chart's categories: bars, a line with markers, or level marks (a dash per category)."""
 
     name: str
     values: list[float | None]
@@ -55,9 +55,10 @@ def class_intensity_chart(data: AnnualReportData) -> Chart:
         "class_intensity", "分类能耗强度与标准对比", "Intensity by class vs benchmarks", "kWh/(m²·a)",
         [f"{c} {n}" for c, n in zip(frame["building_class"], frame["class_name_zh"], strict=True)],
         [
-            Series("对标能耗强度 Comparable intensity", _values(frame["comparable_kwh_m2"]), "bar", PALETTE[0]),
-            Series("约束值 Constraint", _values(frame["constraint_kwh_m2"]), "line", PALETTE[1]),
-            Series("引导值 Guide", _values(frame["guide_kwh_m2"]), "line", PALETTE[3]),
+            Series("单位面积能耗 Intensity", _values(frame["intensity_kwh_m2"]), "bar", PALETTE[0]),
+            Series("对标强度 Comparable", _values(frame["comparable_kwh_m2"]), "bar", PALETTE[4]),
+            Series("约束值 Constraint", _values(frame["constraint_kwh_m2"]), "level", PALETTE[1]),
+            Series("引导值 Guide", _values(frame["guide_kwh_m2"]), "level", PALETTE[3]),
         ],
     )
 
@@ -79,7 +80,9 @@ def target_path_chart(data: AnnualReportData) -> Chart:
 
 def top_consumers_chart(data: AnnualReportData, n: int = 10) -> Chart:
     """The ``n`` buildings with the largest total energy use, in tce."""
-    top = data.buildings.nlargest(n, "kgce_calorific")
+    # a year nobody reported leaves the column all-None (object dtype)
+    energy = pd.to_numeric(data.buildings["kgce_calorific"], errors="coerce")
+    top = data.buildings.assign(kgce_calorific=energy).dropna(subset=["kgce_calorific"]).nlargest(n, "kgce_calorific")
     return Chart(
         "top_consumers", f"能耗最高的 {n} 栋建筑", f"Top {n} consumers", "tce",
         [f"{code} {name}"[:28] for code, name in zip(top["code"], top["name"], strict=True)],
@@ -109,7 +112,9 @@ def _max_value(chart: Chart) -> float:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.1f}"
+    if abs(value) >= 10 and float(value).is_integer() or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
 
 
 def to_svg(chart: Chart, width: int = 720, height: int = 320) -> str:
@@ -172,11 +177,21 @@ def to_svg(chart: Chart, width: int = 720, height: int = 320) -> str:
             parts.append(f'<polyline points="{path}" fill="none" stroke="{series.colour}" stroke-width="2"/>')
         for x, y in points:
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{series.colour}"/>')
+    for series in (s for s in chart.series if s.kind == "level"):
+        for i, value in enumerate(series.values):
+            if value is None:
+                continue
+            y = y0 + plot_h - plot_h * value / top
+            parts.append(
+                f'<line x1="{left + i * band + band * 0.08:.1f}" x2="{left + (i + 1) * band - band * 0.08:.1f}" '
+                f'y1="{y:.1f}" y2="{y:.1f}" stroke="{series.colour}" stroke-width="2.5" stroke-dasharray="6 3">'
+                f"<title>{escape(chart.categories[i])} {escape(series.name)}: {_fmt(value)}</title></line>"
+            )
     for i, label in enumerate(chart.categories):
         x = left + (i + 0.5) * band
         parts.append(f'<text x="{x:.1f}" y="{y0 + plot_h + 16}" text-anchor="middle">{escape(label[:10])}</text>')
     for j, series in enumerate(chart.series):
-        x = left + j * 180
+        x = left + j * 160
         parts.append(f'<rect x="{x}" y="26" width="12" height="12" fill="{series.colour}"/>')
         parts.append(f'<text x="{x + 16}" y="36">{escape(series.name)}</text>')
     parts.append("</svg>")
@@ -243,18 +258,25 @@ def draw_pdf(pdf, chart: Chart, x: float, y: float, w: float, h: float) -> None:
             (plot_x + (i + 0.5) * band, plot_y + plot_h - plot_h * v / top)
             for i, v in enumerate(series.values) if v is not None
         ]
-        for (x1, y1), (x2, y2) in zip(points, points[1:]):
+        for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
             pdf.line(x1, y1, x2, y2)
         for px, py in points:
             pdf.circle(x=px, y=py, radius=0.9, style="F")
+    for series in (s for s in chart.series if s.kind == "level"):
+        pdf.set_draw_color(*_rgb(series.colour))
+        pdf.set_line_width(0.6)
+        for i, value in enumerate(series.values):
+            if value is not None:
+                ly = plot_y + plot_h - plot_h * value / top
+                pdf.line(plot_x + i * band + band * 0.08, ly, plot_x + (i + 1) * band - band * 0.08, ly)
     for i, label in enumerate(chart.categories):
         pdf.set_xy(plot_x + i * band, plot_y + plot_h + 1)
         pdf.cell(band, 4, label[:8], align="C")
     for j, series in enumerate(chart.series):
-        lx = x + left + j * 55
+        lx = x + left + j * 46
         pdf.set_fill_color(*_rgb(series.colour))
         pdf.rect(lx, y + 8, 3, 3, style="F")
         pdf.set_xy(lx + 4, y + 7.5)
-        pdf.cell(50, 4, series.name)
+        pdf.cell(42, 4, series.name)
     pdf.set_line_width(0.2)
     pdf.set_draw_color(0, 0, 0)

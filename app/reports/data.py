@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.regions import NATION_CODE
 from app.domain.targets import milestones
-from app.models import Building, BuildingClass, ConsumptionRecord, EnergyCarrier, Region
+from app.models import BuildingClass, EnergyCarrier, Region, Upload
 from app.reports.model import (
     BUILDING_COLUMNS,
     CLASS_COLUMNS,
@@ -34,10 +34,8 @@ from app.services.indicators import (
     building_year_indicators,
     electricity_factor,
     region_rollup,
-    rollup_by,
 )
 from app.services.reference import conversion_tables
-from app.services.summary import in_region
 from app.services.targets import target_progress
 
 Progress = Callable[[str, float], None]
@@ -62,8 +60,28 @@ def _scope_row(rollup: pd.DataFrame, code: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def _class_table(*, session: Session, year: int, region_code: str | None, frame: pd.DataFrame) -> pd.DataFrame:
-    by_class = rollup_by(session=session, year=year, region_code=region_code, by="building_class", method=METHOD)
+def _class_rollup(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per building class, as ``rollup_by(by="building_class")`` defines it: complete building-years only.
+
+    Computed from the frame already read, which saves reading the year's indicators a second time.
+    """
+    complete = frame[frame["is_complete"]]
+    grouped = complete.groupby("building_class")
+    out = pd.DataFrame({
+        "buildings_complete": grouped.size(),
+        "floor_area_m2": grouped["floor_area_m2"].sum(),
+        "kgce_calorific": grouped["kgce_calorific"].sum(),
+        "energy_kwh_eq": grouped["energy_kwh_eq"].sum(),
+    }).reindex(sorted(frame["building_class"].dropna().unique()))
+    out["buildings_complete"] = out["buildings_complete"].fillna(0).astype("int64")
+    out[["floor_area_m2", "kgce_calorific", "energy_kwh_eq"]] = out[
+        ["floor_area_m2", "kgce_calorific", "energy_kwh_eq"]].fillna(0.0)
+    out["energy_kwh_m2"] = out["energy_kwh_eq"] / out["floor_area_m2"].where(out["floor_area_m2"] > 0)
+    return out.rename_axis("building_class").reset_index()
+
+
+def _class_table(*, session: Session, frame: pd.DataFrame) -> pd.DataFrame:
+    by_class = _class_rollup(frame)
     names = pd.read_sql(select(BuildingClass.code, BuildingClass.name_zh, BuildingClass.name_en), session.connection())
     # Benchmarks differ by subtype, class A/B and climate zone: compare floor-area-weighted means.
     judged = frame[frame["benchmark_status"].notna() & frame["constraint_kwh_m2"].notna()]
@@ -90,7 +108,12 @@ def _building_table(frame: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame
     current = reporting["kgce_calorific"].where(reporting["is_complete"])
     reporting["change_vs_last_year_pct"] = (current - prior) / prior.where(prior > 0) * 100.0
     reporting["intensity_kwh_m2"] = reporting["energy_kwh_m2"]
-    return reporting.sort_values("code")[BUILDING_COLUMNS].reset_index(drop=True)
+    out = reporting.sort_values("code")[BUILDING_COLUMNS].reset_index(drop=True)
+    numeric = ["floor_area_m2", "kgce_calorific", "kgce_generation", "intensity_kwh_m2", "comparable_kwh_m2",
+               "change_vs_last_year_pct"]
+    # A year nobody reported leaves an empty frame whose columns must still be numeric.
+    out[numeric] = out[numeric].astype("float64")
+    return out
 
 
 def _excluded_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -101,7 +124,8 @@ def _excluded_table(frame: pd.DataFrame) -> pd.DataFrame:
                       "reason_en": "no energy statistics reported for the year"}),
         pd.DataFrame({
             "code": partial["code"], "name": partial["name"],
-            "reason_zh": "数据不完整（上报 " + partial["months_reported"].astype(str) + " 条月度/年度记录），未计入合计",
+            "reason_zh": "数据不完整（上报 " + partial["months_reported"].astype(str)
+            + " 条月度/年度记录），未计入合计",
             "reason_en": "incomplete year (" + partial["months_reported"].astype(str)
             + " monthly/annual records), left out of the totals",
         }),
@@ -111,19 +135,17 @@ def _excluded_table(frame: pd.DataFrame) -> pd.DataFrame:
         columns=EXCLUDED_COLUMNS)
 
 
-def _actual_kgce(*, session: Session, year: int, region_code: str | None, code: str,
-                 frames: dict[int, pd.DataFrame]) -> float | None:
-    frame = frames.get(year)
-    if frame is None:
-        frame = building_year_indicators(session=session, year=year, region_code=region_code, method=METHOD)
-        frames[year] = frame
+def _actual_kgce(*, session: Session, year: int, region_code: str | None, code: str) -> float | None:
+    frame = building_year_indicators(session=session, year=year, region_code=region_code, method=METHOD)
     if not frame["is_reporting"].any():
         return None
-    return _number(_scope_row(region_rollup(session=session, year=year, method=METHOD, frame=frame), code)["energy_kgce"])
+    rollup = region_rollup(session=session, year=year, method=METHOD, frame=frame)
+    return _number(_scope_row(rollup, code)["energy_kgce"])
 
 
 def _target_path(*, session: Session, year: int, region_code: str | None, code: str, target: pd.Series | None,
-                 frames: dict[int, pd.DataFrame]) -> pd.DataFrame:
+                 known: dict[int, float | None]) -> pd.DataFrame:
+    """The milestone path and each year's actual use; ``known`` holds the actuals already computed."""
     if target is None:
         return pd.DataFrame(columns=TARGET_PATH_COLUMNS)
     shape = target.get("milestone_shape")
@@ -132,18 +154,24 @@ def _target_path(*, session: Session, year: int, region_code: str | None, code: 
         baseline_kgce=float(target["baseline_kgce"]), saving_kgce=float(target["saving_target_kgce"]),
         shape=shape if isinstance(shape, str) and shape else "linear",
     )
-    actual = [
-        _actual_kgce(session=session, year=int(y), region_code=region_code, code=code, frames=frames) if y <= year else None
-        for y in path["year"]
-    ]
+    baseline_year = int(target["baseline_year"])
+    actual = []
+    for y in (int(y) for y in path["year"]):
+        if y > year:
+            actual.append(None)
+        elif y in known:
+            actual.append(known[y])
+        elif y == baseline_year:
+            # The baseline the target was decomposed from, as stored with it.
+            actual.append(float(target["baseline_kgce"]))
+        else:
+            actual.append(_actual_kgce(session=session, year=y, region_code=region_code, code=code))
     return pd.DataFrame({"year": path["year"], "path_kgce": path["expected_kgce"], "actual_kgce": actual})
 
 
-def _data_cutoff(*, session: Session, year: int, region_code: str | None) -> datetime | None:
-    stmt = (select(func.max(ConsumptionRecord.updated_at))
-            .join(Building, Building.id == ConsumptionRecord.building_id)
-            .where(ConsumptionRecord.year == year, in_region(region_code)))
-    return session.scalar(stmt)
+def _last_upload_at(*, session: Session) -> datetime | None:
+    """When the newest upload that loaded data finished."""
+    return session.scalar(select(func.max(Upload.finished_at)).where(Upload.status.in_(("loaded", "partial"))))
 
 
 def _factor_note(*, session: Session, year: int) -> Note:
@@ -176,16 +204,16 @@ def _factor_note(*, session: Session, year: int) -> Note:
 def _assessment_note(assessment) -> Note:
     zh = [f"{s.name_zh} {s.points:.1f}/{s.max_points:g}：{s.explanation_zh}" for s in assessment.sub_scores]
     en = [f"{s.name_en} {s.points:.1f}/{s.max_points:g}: {s.explanation_en}" for s in assessment.sub_scores]
-    return Note(
-        "考核评分", "Assessment score",
-        f"{assessment.score:.1f} 分，{assessment.grade_zh}。{assessment.reason_zh} " + "；".join(zh),
-        f"{assessment.score:.1f} points, {assessment.grade_en}. {assessment.reason_en} " + "; ".join(en),
-    )
+    return Note("考核评分", "Assessment score", "\n".join([assessment.reason_zh, *zh]),
+                "\n".join([assessment.reason_en, *en]))
 
 
-def _notes(*, session: Session, year: int, cutoff: datetime | None, excluded: pd.DataFrame,
-           target: pd.Series | None, national: bool) -> list[Note]:
-    cutoff_text = cutoff.strftime("%Y-%m-%d %H:%M:%S") if cutoff else "—"
+def _notes(*, session: Session, year: int, generated_at: datetime, cutoff: datetime | None,
+           excluded: pd.DataFrame, target: pd.Series | None, national: bool) -> list[Note]:
+    read_at = generated_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+    upload_zh = f"最近一次数据上传完成于 {cutoff:%Y-%m-%d %H:%M:%S}" if cutoff else "尚无经上传入库的数据"
+    upload_en = (f"the newest upload finished at {cutoff:%Y-%m-%d %H:%M:%S}" if cutoff
+                 else "no data came through uploads yet")
     notes = [
         _factor_note(session=session, year=year),
         Note("对标标准", "Benchmark edition",
@@ -196,8 +224,8 @@ def _notes(*, session: Session, year: int, cutoff: datetime | None, excluded: pd
              "climate zone, with the office correction for operating hours and floor area per person; heating "
              "in the severe-cold and cold zones is judged separately. Class-level benchmark values are "
              "floor-area-weighted means over the benchmarked buildings."),
-        Note("数据截止时间", "Data cut-off", f"本报告使用截至 {cutoff_text} 入库的 {year} 年能耗数据。",
-             f"Energy statistics for {year} as stored up to {cutoff_text}."),
+        Note("数据截止时间", "Data cut-off", f"本报告的 {year} 年能耗数据读取于 {read_at}；{upload_zh}。",
+             f"The {year} energy statistics were read at {read_at}; {upload_en}."),
         Note("统计口径", "Coverage",
              "合计与强度只计全年数据完整的建筑（12 个月或全年数据覆盖其上报的每种能源）；"
              f"未上报或数据不完整的建筑共 {len(excluded)} 栋，列于“未纳入统计的建筑”表。"
@@ -226,7 +254,7 @@ def _notes(*, session: Session, year: int, cutoff: datetime | None, excluded: pd
 
 
 def _summary(*, row: pd.Series, previous: pd.Series | None, progress: pd.Series | None, assessment,
-             target_path: pd.DataFrame, target: pd.Series | None) -> pd.DataFrame:
+             target: pd.Series | None) -> pd.DataFrame:
     registered = int(row["buildings_registered"])
     reporting = int(row["buildings_reporting"])
     baseline_change = None
@@ -276,7 +304,8 @@ def _summary(*, row: pd.Series, previous: pd.Series | None, progress: pd.Series 
              "tce"),
             ("expected_saving_tce", "按进度应实现节能量", "Saving expected by now",
              (_number(progress["expected_saving_kgce"]) or 0) / 1000, "tce"),
-            ("target_progress_pct", "目标完成率", "Share of target reached", _number(progress["percent_of_target"]), "%"),
+            ("target_progress_pct", "目标完成率", "Share of target reached",
+             _number(progress["percent_of_target"]), "%"),
             ("target_status", "进度状态", "Progress status", _status_text(progress["status"]), ""),
         ]
     if assessment is not None:
@@ -328,7 +357,6 @@ def collect_report_data(
     step("读取建筑指标 reading building indicators", 0.0)
     frame = building_year_indicators(session=session, year=year, region_code=scope, method=METHOD)
     previous_frame = building_year_indicators(session=session, year=year - 1, region_code=scope, method=METHOD)
-    frames = {year: frame, year - 1: previous_frame}
     step("汇总 rolling up", 0.35)
     rollup = region_rollup(session=session, year=year, method=METHOD, frame=frame)
     previous_rollup = region_rollup(session=session, year=year - 1, method=METHOD, frame=previous_frame)
@@ -347,32 +375,36 @@ def collect_report_data(
     scope_assessment = next((a for a in assessments if a.region_code == code), None)
     target = scope_progress
     step("目标路径 target path", 0.65)
-    path = _target_path(session=session, year=year, region_code=scope, code=code, target=target, frames=frames)
+    known = {year: _number(row["energy_kgce"]),
+             year - 1: _number(previous_row["energy_kgce"]) if previous_row is not None else None}
+    path = _target_path(session=session, year=year, region_code=scope, code=code, target=target, known=known)
 
     step("分类与建筑明细 class and building tables", 0.85)
-    class_table = _class_table(session=session, year=year, region_code=scope, frame=frame)
+    class_table = _class_table(session=session, frame=frame)
     buildings = _building_table(frame, previous_frame)
     excluded = _excluded_table(frame)
-    cutoff = _data_cutoff(session=session, year=year, region_code=scope)
+    cutoff = _last_upload_at(session=session)
     summary = _summary(row=row, previous=previous_row, progress=scope_progress, assessment=scope_assessment,
-                       target_path=path, target=target)
+                       target=target)
     regions = None
     if national:
         regions = _region_table(rollup=rollup, previous=previous_rollup, progress=progress_table,
                                 assessments=assessments)
     step("完成 assembled", 1.0)
+    generated_at = datetime.now(UTC)
     return AnnualReportData(
         year=year,
         scope_code=code,
         scope_name_zh=region.name_zh,
         scope_name_en=region.name_en,
-        generated_at=datetime.now(UTC),
+        generated_at=generated_at,
         summary=summary,
         class_intensity=class_table,
         buildings=buildings,
         target_path=path,
         excluded=excluded,
-        notes=_notes(session=session, year=year, cutoff=cutoff, excluded=excluded, target=target, national=national)
+        notes=_notes(session=session, year=year, generated_at=generated_at, cutoff=cutoff, excluded=excluded,
+                     target=target, national=national)
         + ([_assessment_note(scope_assessment)] if scope_assessment is not None else []),
         regions=regions,
         total_tce_calorific=float(row["kgce_calorific"]) / 1000,

@@ -51,6 +51,19 @@ def _document(title: str) -> _Document:
         raise ReportFont(f"报告字体缺失 report font missing: {FONT_PATH}")
     pdf = _Document(title)
     pdf.add_font(FONT_FAMILY, "", FONT_PATH)
+    pdf.set_font(FONT_FAMILY, size=9)
+    pdf.set_title(title)
+    pdf.set_creator("jieneng")
+    pdf.set_lang("zh-CN")
+    return pdf
+
+
+def _add_fallback_fonts(pdf: _Document, data: AnnualReportData) -> None:
+    """Register a system CJK font for characters the shipped subset lacks, only when the data has any."""
+    covered = set(pdf.current_font.cmap)
+    texts = [data.title_zh, data.scope_name_zh, *data.buildings["name"].astype(str), *data.excluded["name"].astype(str)]
+    if all(ord(c) in covered for c in set("".join(texts))):
+        return
     fallbacks = []
     for k, (path, number) in enumerate(SYSTEM_FALLBACK_FONTS):
         if path.exists():
@@ -59,11 +72,6 @@ def _document(title: str) -> _Document:
             fallbacks.append(name)
     if fallbacks:
         pdf.set_fallback_fonts(fallbacks)
-    pdf.set_font(FONT_FAMILY, size=9)
-    pdf.set_title(title)
-    pdf.set_creator("jieneng")
-    pdf.set_lang("zh-CN")
-    return pdf
 
 
 def _cover(pdf: _Document, data: AnnualReportData) -> None:
@@ -88,12 +96,34 @@ def _cover(pdf: _Document, data: AnnualReportData) -> None:
         pdf.cell(0, 8, value, new_x="LMARGIN", new_y="NEXT")
 
 
-def _fit(pdf: _Document, text: str, width: float) -> str:
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text + "…"
+class _Measure:
+    """String widths from cached per-character widths, and which texts the shipped font covers."""
+
+    def __init__(self, pdf: _Document) -> None:
+        self.pdf = pdf
+        self.size = pdf.font_size_pt
+        self.covered = set(pdf.current_font.cmap)
+        self.widths: dict[str, float] = {}
+
+    def width(self, text: str) -> float:
+        widths = self.widths
+        total = 0.0
+        for char in text:
+            w = widths.get(char)
+            if w is None:
+                w = widths[char] = self.pdf.get_string_width(char)
+            total += w
+        return total
+
+    def is_covered(self, text: str) -> bool:
+        return all(ord(c) in self.covered for c in text)
+
+    def fit(self, text: str, width: float) -> str:
+        if self.width(text) <= width:
+            return text
+        while text and self.width(text + "…") > width:
+            text = text[:-1]
+        return text + "…"
 
 
 def _widths(pdf: _Document, table: Table, rows: list[list[object]]) -> list[float]:
@@ -108,21 +138,34 @@ def _widths(pdf: _Document, table: Table, rows: list[list[object]]) -> list[floa
     return [w * scale for w in weights]
 
 
-def _header(pdf: _Document, table: Table, widths: list[float]) -> None:
-    pdf.set_fill_color(219, 231, 243)
+HEADER_LINE_MM = 3.0
+
+
+def _header_lines(pdf: _Document, table: Table, widths: list[float]) -> list[list[str]]:
+    """Each column's header wrapped to its width, computed once per table."""
     pdf.set_font_size(6.5)
-    texts = [f"{column.zh}\n{column.en}" for column in table.columns]
-    lines = max(
-        len(pdf.multi_cell(w - 0.4, 3.0, text, dry_run=True, output="LINES")) for text, w in zip(texts, widths, strict=True)
-    )
-    height = lines * 3.0 + 0.8
+    lines = [
+        pdf.multi_cell(w - 0.4, HEADER_LINE_MM, f"{column.zh}\n{column.en}", dry_run=True, output="LINES")
+        for column, w in zip(table.columns, widths, strict=True)
+    ]
+    pdf.set_font_size(7)
+    return lines
+
+
+def _header(pdf: _Document, lines: list[list[str]], widths: list[float]) -> None:
+    pdf.set_fill_color(219, 231, 243)
+    pdf.set_draw_color(150, 150, 150)
+    pdf.set_line_width(0.1)
+    pdf.set_font_size(6.5)
+    height = max(len(column) for column in lines) * HEADER_LINE_MM + 0.8
     y = pdf.get_y()
     x = pdf.l_margin
-    for text, w in zip(texts, widths, strict=True):
+    for column, w in zip(lines, widths, strict=True):
         pdf.rect(x, y, w, height, style="DF")
-        pdf.set_xy(x + 0.2, y + 0.4)
-        pdf.multi_cell(w - 0.4, 3.0, text, align="C", new_x="RIGHT", new_y="TOP")
+        for k, line in enumerate(column):
+            pdf.text(x + (w - pdf.get_string_width(line)) / 2, y + 0.4 + HEADER_LINE_MM * (k + 0.78), line)
         x += w
+    pdf.set_fill_color(0, 0, 0)
     pdf.set_y(y + height)
     pdf.set_font_size(7)
 
@@ -135,26 +178,61 @@ def _table(pdf: _Document, table: Table, progress=None, share: float = 0.0, star
     pdf.cell(0, 8, f"{table.title_zh}  {table.title_en}", new_x="LMARGIN", new_y="NEXT")
     rows = table.rows()
     widths = _widths(pdf, table, rows)
-    _header(pdf, table, widths)
+    header = _header_lines(pdf, table, widths)
+    _header(pdf, header, widths)
     if not rows:
         pdf.cell(sum(widths), ROW_MM, "无 None", border=1, new_x="LMARGIN", new_y="NEXT")
         return
-    fill = False
-    pdf.set_fill_color(244, 247, 250)
+    measure = _Measure(pdf)
+    lefts = [pdf.l_margin + sum(widths[:j]) for j in range(len(widths))]
+    right = pdf.l_margin + sum(widths)
+    top = pdf.get_y()
+    fallback: list[tuple[float, float, float, str, bool]] = []
+
+    def close_grid(bottom: float) -> None:
+        for x in [*lefts, right]:
+            pdf.line(x, top, x, bottom)
+
+    # One text object per row, written directly, and a grid drawn once per page: fpdf2's cell() and
+    # text() cost tens of microseconds per call, which a disclosure of ten thousand buildings feels.
+    # The page's header (drawn with text()) has already registered the font on every page.
+    font, k, page_h = pdf.current_font, pdf.k, pdf.h
     for i, row in enumerate(rows):
-        if pdf.get_y() + ROW_MM > pdf.page_break_trigger:
+        y = pdf.get_y()
+        if y + ROW_MM > pdf.page_break_trigger:
+            close_grid(y)
             pdf.add_page(orientation=orientation)
-            _header(pdf, table, widths)
+            _header(pdf, header, widths)
+            top = y = pdf.get_y()
+        if i % 2:
             pdf.set_fill_color(244, 247, 250)
-        for value, column, w in zip(row, table.columns, widths, strict=True):
+            pdf.rect(pdf.l_margin, y, right - pdf.l_margin, ROW_MM, style="F")
+            pdf.set_fill_color(0, 0, 0)
+        baseline = (page_h - y - ROW_MM * 0.72) * k
+        ops = [f"BT /F{font.i} {pdf.font_size_pt:.2f} Tf"]
+        for value, column, x, w in zip(row, table.columns, lefts, widths, strict=True):
             text = format_value(value, column)
-            if len(text) * 1.2 > w / 2.6 * 2:
-                text = _fit(pdf, text, w - 1)
-            pdf.cell(w, ROW_MM, text, border=1, align="R" if is_numeric(value) else "L", fill=fill)
-        pdf.ln(ROW_MM)
-        fill = not fill
+            if not measure.is_covered(text):
+                fallback.append((x, y, w, text, is_numeric(value)))
+                continue
+            if is_numeric(value):
+                x = x + w - 0.8 - measure.width(text)
+            else:
+                x, text = x + 0.8, measure.fit(text, w - 1.6)
+            ops.append(f"1 0 0 1 {x * k:.2f} {baseline:.2f} Tm {font.encode_text(text)}")
+        ops.append("ET")
+        pdf._out(" ".join(ops))
+        for fx, fy, fw, ftext, numeric in fallback:
+            pdf.set_xy(fx, fy)
+            pdf.cell(fw, ROW_MM, ftext, align="R" if numeric else "L")
+        fallback.clear()
+        pdf.line(pdf.l_margin, y + ROW_MM, right, y + ROW_MM)
+        pdf.set_y(y + ROW_MM)
         if progress and i % 2000 == 1999:
             progress(f"PDF: {table.title_zh} {i + 1}/{len(rows)}", start + share * (i + 1) / len(rows))
+    close_grid(pdf.get_y())
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_line_width(0.2)
 
 
 def _charts(pdf: _Document, data: AnnualReportData) -> None:
@@ -174,11 +252,12 @@ def _notes(pdf: _Document, data: AnnualReportData) -> None:
     pdf.cell(0, 8, "方法说明  Notes on method", new_x="LMARGIN", new_y="NEXT")
     for note in data.notes:
         pdf.set_font_size(10)
-        pdf.multi_cell(0, 6, f"{note.title_zh}  {note.title_en}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, f"{note.title_zh}  {note.title_en}", align="L", new_x="LMARGIN",
+                       new_y="NEXT")
         pdf.set_font_size(8.5)
-        pdf.multi_cell(0, 4.6, note.text_zh, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.6, note.text_zh, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(90, 90, 90)
-        pdf.multi_cell(0, 4.2, note.text_en, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.2, note.text_en, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
         pdf.ln(2)
 
@@ -186,6 +265,7 @@ def _notes(pdf: _Document, data: AnnualReportData) -> None:
 def render(data: AnnualReportData, progress=None) -> bytes:
     """The report as an A4 PDF."""
     pdf = _document(data.title_zh)
+    _add_fallback_fonts(pdf, data)
     _cover(pdf, data)
     tables = report_tables(data, building_limit=NATIONAL_BUILDING_LIMIT if data.is_national else None)
     _table(pdf, tables[0])

@@ -41,8 +41,10 @@ def _write_table(book, table: Table, progress=None) -> None:
     head_zh = book.add_format({"bold": True, "bg_color": "#dbe7f3", "border": 1, "text_wrap": True, "valign": "top"})
     head_en = book.add_format({"italic": True, "bg_color": "#eef3f8", "border": 1, "text_wrap": True, "valign": "top"})
     formats = {c.key: book.add_format({"num_format": _number_format(c)}) for c in table.columns}
+    # constant_memory mode: every row must be complete before the next one starts.
     for j, column in enumerate(table.columns):
         sheet.write_string(0, j, column.zh, head_zh)
+    for j, column in enumerate(table.columns):
         sheet.write_string(1, j, column.en, head_en)
     sheet.freeze_panes(2, 0)
     rows = table.rows()
@@ -105,53 +107,68 @@ def _write_notes(book, data: AnnualReportData) -> None:
 def _write_charts(book, charts: list[Chart]) -> None:
     sheet = book.add_worksheet("图表 Charts")
     bold = book.add_format({"bold": True})
+    cells: dict[tuple[int, int], tuple[object, object]] = {}
+    placed = []
     col = 0
-    anchor_row = 0
     for chart in charts:
-        sheet.write_string(0, col, chart.title, bold)
-        sheet.write_string(1, col, "类别 Category", bold)
+        cells[0, col] = (chart.title, bold)
+        cells[1, col] = ("类别 Category", bold)
         for i, label in enumerate(chart.categories, start=2):
-            sheet.write_string(i, col, neutralise(label))
+            cells[i, col] = (neutralise(label), None)
         for j, series in enumerate(chart.series, start=1):
-            sheet.write_string(1, col + j, f"{series.name} ({chart.unit})", bold)
+            cells[1, col + j] = (f"{series.name} ({chart.unit})", bold)
             for i, value in enumerate(series.values, start=2):
                 if value is not None:
-                    sheet.write_number(i, col + j, value)
-        if chart.categories:
-            last = len(chart.categories) + 1
-            kinds = {s.kind for s in chart.series}
-            main = book.add_chart({"type": "bar" if chart.horizontal else "column"})
-            line = book.add_chart({"type": "line"}) if "line" in kinds and not chart.horizontal else None
-            for j, series in enumerate(chart.series, start=1):
-                spec = {
-                    "name": ["图表 Charts", 1, col + j],
-                    "categories": ["图表 Charts", 2, col, last, col],
-                    "values": ["图表 Charts", 2, col + j, last, col + j],
-                }
-                if series.kind == "line" and line is not None:
-                    spec |= {"line": {"color": series.colour, "width": 2}, "marker": {"type": "circle"}}
-                    line.add_series(spec)
-                else:
-                    spec |= {"fill": {"color": series.colour}}
-                    main.add_series(spec)
-            if line is not None:
-                main.combine(line)
-            main.set_title({"name": chart.title})
-            main.set_y_axis({"name": chart.unit}) if not chart.horizontal else main.set_x_axis({"name": chart.unit})
-            if chart.horizontal:
-                main.set_y_axis({"reverse": True})
-            main.set_size({"width": 760, "height": 340})
-            sheet.insert_chart(anchor_row, 14, main)
-        anchor_row += 18
+                    cells[i, col + j] = (value, None)
+        placed.append((chart, col))
         col += len(chart.series) + 2
+    # constant_memory mode writes row by row.
+    for (row, column), (value, fmt) in sorted(cells.items()):
+        if isinstance(value, str):
+            sheet.write_string(row, column, value, fmt)
+        else:
+            sheet.write_number(row, column, value)
     sheet.set_column(0, col, 16)
+    for k, (chart, col) in enumerate(placed):
+        if not chart.categories:
+            continue
+        last = len(chart.categories) + 1
+        kinds = {s.kind for s in chart.series}
+        main = book.add_chart({"type": "bar" if chart.horizontal else "column"})
+        line = book.add_chart({"type": "line"}) if kinds & {"line", "level"} and not chart.horizontal else None
+        for j, series in enumerate(chart.series, start=1):
+            spec = {
+                "name": ["图表 Charts", 1, col + j],
+                "categories": ["图表 Charts", 2, col, last, col],
+                "values": ["图表 Charts", 2, col + j, last, col + j],
+            }
+            if series.kind == "line" and line is not None:
+                spec |= {"line": {"color": series.colour, "width": 2}, "marker": {"type": "circle"}}
+                line.add_series(spec)
+            elif series.kind == "level" and line is not None:
+                spec |= {"line": {"none": True}, "marker": {"type": "dash", "size": 12,
+                         "fill": {"color": series.colour}, "border": {"color": series.colour}}}
+                line.add_series(spec)
+            else:
+                spec |= {"fill": {"color": series.colour}}
+                main.add_series(spec)
+        if line is not None:
+            main.combine(line)
+        main.set_title({"name": chart.title})
+        if chart.horizontal:
+            main.set_x_axis({"name": chart.unit})
+            main.set_y_axis({"reverse": True})
+        else:
+            main.set_y_axis({"name": chart.unit})
+        main.set_size({"width": 760, "height": 340})
+        sheet.insert_chart(k * 18, 14, main)
 
 
 def render(data: AnnualReportData, progress=None) -> bytes:
     """The report as an XLSX workbook."""
     buffer = io.BytesIO()
     options = {
-        "in_memory": True,
+        "constant_memory": True,
         "strings_to_formulas": False,
         "strings_to_urls": False,
         "strings_to_numbers": False,

@@ -6,6 +6,7 @@ reader sees the buildings whose province or city code equals the scope, and the 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from app.models import (
     EnergyAudit,
     Region,
     RetrofitMeasure,
+    Upload,
 )
 
 NATION_CODE = "000000"
@@ -261,5 +263,13 @@ def consumption(
     return list(session.scalars(stmt))
 
 
-def _columns(obj: Any, *, exclude: set[str] = frozenset()) -> dict[str, Any]:
+def _columns(obj: Any, *, exclude: Collection[str] = ()) -> dict[str, Any]:
     return {c.key: getattr(obj, c.key) for c in obj.__table__.columns if c.key not in exclude}
+
+
+def get_upload(*, session: Session, upload_id: int, uploaded_by: str | None = None) -> Upload | None:
+    """One upload, None when unknown; with ``uploaded_by``, raises ScopeError for another user's upload."""
+    upload = session.get(Upload, upload_id)
+    if upload is not None and uploaded_by is not None and upload.uploaded_by != uploaded_by:
+        raise ScopeError(f"upload {upload_id} belongs to another user")
+    return upload

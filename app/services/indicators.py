@@ -285,9 +285,11 @@ def rollup_frame(frame: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
         ignore_index=True,
     )
     membership = membership[membership["region_code"].isin(codes)].drop_duplicates(["region_code", "building_id"])
-    by_region = _aggregate(membership, ["region_code"]).reindex(sorted(codes))
-    nation = _aggregate(frame, []).set_axis([NATION_CODE])
+    # a region (or nation) without buildings gets zero totals and no intensity, never a missing row
+    by_region = _aggregate(membership, ["region_code"]).reindex(sorted(codes), fill_value=0)
+    nation = _aggregate(frame, []).reindex([0], fill_value=0).set_axis([NATION_CODE])
     out = pd.concat([nation, by_region])
+    out.loc[out["floor_area_m2"] <= 0, ["energy_kgce_m2", "energy_kwh_m2", "electricity_kwh_m2"]] = np.nan
     out.index.name = "region_code"
     out = out.reset_index().merge(regions, left_on="region_code", right_on="code", how="left").drop(columns="code")
     count_columns = [c for c in out.columns if c.startswith("buildings_")]

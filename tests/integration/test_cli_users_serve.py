@@ -112,5 +112,27 @@ def test_serve_refuses_default_secret_in_production(tmp_path):
     database_url = f"sqlite:///{tmp_path / 'refused.db'}"
     env = os.environ | {"JIENENG_DATABASE_URL": database_url, "JIENENG_ENVIRONMENT": "production", "PYTHONPATH": str(ROOT)}
     env.pop("JIENENG_SECRET_KEY", None)
-    result = subprocess.run([sys.executable, "-m", "app.cli", "serve"], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "app.cli", "serve"], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2 and "JIENENG_SECRET_KEY" in result.stderr
+
+
+def test_demo_users_one_per_role_and_reset(cli_env):
+    from app.services.users import authenticate, ensure_demo_users
+
+    try:
+        with session_scope(cli_env) as session:
+            first = ensure_demo_users(session=session)
+        assert [(u, r, g) for u, r, g, _ in first] == [
+            ("demo_admin", "admin", None), ("demo_official", "official", "210000"), ("demo_auditor", "auditor", "210100")
+        ]
+        with session_scope(cli_env) as session:
+            second = ensure_demo_users(session=session)
+            for (username, _, _, old), (_, _, _, new) in zip(first, second, strict=True):
+                assert old != new
+                assert authenticate(session=session, username=username, password=new) is not None
+                assert authenticate(session=session, username=username, password=old) is None
+        result = CliRunner().invoke(cli, ["users", "demo"])
+        assert result.exit_code == 0 and "demo_auditor" in result.output
+    finally:
+        with session_scope(cli_env) as session:
+            session.execute(delete(User).where(User.username.like("demo_%")))

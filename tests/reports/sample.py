@@ -18,11 +18,12 @@ def sample_report(*, national: bool = False) -> AnnualReportData:
     total_gen = float(buildings["kgce_generation"].sum()) / 1000
     by_class = (
         buildings.groupby("building_class")
-        .agg(buildings=("code", "size"), floor_area_m2=("floor_area_m2", "sum"), kgce_calorific=("kgce_calorific", "sum"))
+        .agg(buildings=("code", "size"), floor_area_m2=("floor_area_m2", "sum"),
+             kgce_calorific=("kgce_calorific", "sum"))
         .reset_index()
     )
-    by_class["class_name_zh"] = by_class["building_class"].map({"A": "办公", "B": "商场", "C": "宾馆饭店", "D": "文化教育",
-                                                               "E": "医疗卫生", "F": "体育", "G": "综合"})
+    names = {"A": "办公", "B": "商场", "C": "宾馆饭店", "D": "文化教育", "E": "医疗卫生", "F": "体育", "G": "综合"}
+    by_class["class_name_zh"] = by_class["building_class"].map(names)
     by_class["class_name_en"] = by_class["building_class"]
     by_class["intensity_kwh_m2"] = by_class["kgce_calorific"] / 0.1229 / by_class["floor_area_m2"]
     by_class["comparable_kwh_m2"] = by_class["intensity_kwh_m2"] * 0.8
@@ -60,7 +61,8 @@ def sample_report(*, national: bool = False) -> AnnualReportData:
                                   "actual_kgce": [1.52e7, 1.44e7, total_cal * 1000]}),
         excluded=pd.DataFrame([("110115H001", "=cmd|' /C calc'!A0", "无能耗数据", "no consumption data")],
                               columns=["code", "name", "reason_zh", "reason_en"]),
-        notes=[Note("折算方法", "Conversion", "电力当量值 0.1229 kgce/kWh。", "Electricity 0.1229 kgce/kWh (calorific).")],
+        notes=[Note("折算方法", "Conversion", "电力当量值 0.1229 kgce/kWh。",
+                    "Electricity 0.1229 kgce/kWh (calorific).")],
         regions=regions,
         total_tce_calorific=total_cal,
         total_tce_generation=total_gen,

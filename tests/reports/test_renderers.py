@@ -169,3 +169,30 @@ def test_chart_labels_are_escaped(data):
     top = svgs[2]
     assert "=HYPERLINK(&quot;http" in top and 'HYPERLINK("http' not in top
     assert all(s.startswith("<svg") and s.endswith("</svg>") for s in svgs)
+
+
+def test_pdf_handles_characters_outside_the_shipped_subset(data):
+    rare = data.buildings.copy()
+    rare.loc[0, "name"] = "王堃喆大厦"  # 堃 and 喆 are not in GB 2312
+    data_rare = sample_report()
+    data_rare.buildings = rare
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_report(data_rare, "pdf")[0])).pages)
+    assert "大厦" in text and "北京市东城区政务服务中心" not in text
+
+
+def test_national_pdf_and_html_list_the_largest_consumers(monkeypatch):
+    from app.reports import render_html, render_pdf
+
+    national = sample_report(national=True)
+    monkeypatch.setattr(render_pdf, "NATIONAL_BUILDING_LIMIT", 3)
+    monkeypatch.setattr(render_html, "NATIONAL_BUILDING_LIMIT", 3)
+    top = national.buildings.nlargest(3, "kgce_calorific")["code"]
+    rest = national.buildings.nsmallest(2, "kgce_calorific")["code"]
+    page = render_report(national, "html")[0].decode("utf-8")
+    section = page[page.index('id="buildings"'):page.index('id="target_path"')]
+    assert "top 3 consumers" in section and all(code in section for code in top)
+    assert not any(code in section for code in rest)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_report(national, "pdf")[0])).pages)
+    assert "能耗最高的 3 栋" in text
+    book = load_workbook(io.BytesIO(render_report(national, "xlsx")[0]))
+    assert book["建筑 Buildings"].max_row == 2 + len(national.buildings)

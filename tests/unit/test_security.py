@@ -6,7 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from app.security import create_access_token, decode_token, hash_password, verify_password
+from app.security import (
+    create_access_token,
+    decode_token,
+    hash_password,
+    verify_password,
+)
 
 SECRET = "unit-test-secret-0123456789abcdef0123456789"
 

@@ -19,7 +19,7 @@ from app.api.schemas import (
     RegionOut,
     clean,
 )
-from app.services import catalog
+from app.services import analytics, catalog
 
 router = APIRouter(tags=["catalog"])
 
@@ -109,7 +109,7 @@ def get_building(code: BuildingPath, user: UserDep, session: SessionDep) -> Buil
     return BuildingDetailOut(
         building=BuildingOut.model_validate(building),
         annual_totals=[AnnualTotalOut(**row) for row in catalog.annual_totals(session=session, building_id=building.id)],
-        indicators=[],
+        indicators=clean(analytics.building_indicators(session=session, building_id=building.id)),
         audits=clean(catalog.building_audits(session=session, building_id=building.id)),
         history=clean(catalog.building_history(session=session, building_id=building.id)),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.errors import problem, problem_responses
 from app.api.schemas import HealthOut
@@ -19,6 +20,6 @@ def healthz(request: Request) -> HealthOut | JSONResponse:
     try:
         with request.app.state.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception:  # any driver error means "not healthy", never a 500
+    except (SQLAlchemyError, OSError):  # unreachable or refusing: not healthy, never a 500
         return problem(503, "数据库不可达 / database unreachable", instance=request.url.path)
     return HealthOut(status="ok", database="ok")

@@ -35,7 +35,7 @@ def root() -> RedirectResponse:
 @router.get("/login", response_class=HTMLResponse)
 def login_form(
     request: Request,
-    next: Annotated[str | None, Query(max_length=2000)] = None,  # noqa: A002 - the conventional name
+    next: Annotated[str | None, Query(max_length=2000)] = None,
     error: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
     claims = decode_token(request.cookies.get(TOKEN_COOKIE), secret_key=request.app.state.settings.secret_key)
@@ -60,7 +60,7 @@ def login(
     session: SessionDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
-    next: Annotated[str | None, Form(max_length=2000)] = None,  # noqa: A002
+    next: Annotated[str | None, Form(max_length=2000)] = None,
 ) -> RedirectResponse:
     target = safe_next(next)
     user = None

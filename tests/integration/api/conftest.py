@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import get_session
 from app.api.main import create_app
-from app.config import Settings
-from app.domain.regions import city_code, province_code
+from app.config import Settings, get_settings
+from app.domain.regions import city_code, climate_zones_for, province_code
 from app.models import (
     Building,
     BuildingHistory,
@@ -27,8 +27,8 @@ from app.models import (
     User,
 )
 from app.security import create_access_token, hash_password
+from app.services import analytics
 from app.services.reference import climate_zone_prefixes
-from app.domain.regions import climate_zones_for
 from tests.conftest import DATA_DIR
 
 TEST_SECRET = "test-secret-key-for-the-api-suite-0123456789"
@@ -122,7 +122,13 @@ def load_world(session: Session) -> dict[str, Building]:
 
 
 @pytest.fixture
-def world(api_app, session) -> Iterator[World]:
+def world(api_app, session, tmp_path, monkeypatch) -> Iterator[World]:
+    # the ETL keeps raw files under the settings' data directory
+    monkeypatch.setenv("JIENENG_DATA_DIR", str(tmp_path))
+    # the dashboards decode the login cookie with the configured secret, as in production
+    monkeypatch.setenv("JIENENG_SECRET_KEY", TEST_SECRET)
+    get_settings.cache_clear()
+    analytics.clear_cache()
     buildings = load_world(session)
 
     def test_session() -> Iterator[Session]:
@@ -135,3 +141,5 @@ def world(api_app, session) -> Iterator[World]:
             yield World(client=client, session=session, buildings=buildings)
     finally:
         api_app.dependency_overrides.pop(get_session, None)
+        get_settings.cache_clear()
+        analytics.clear_cache()

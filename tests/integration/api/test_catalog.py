@@ -31,7 +31,7 @@ def test_region_detail_and_scope(world: World):
 
 
 def test_buildings_region_scope(world: World):
-    codes = lambda user, **p: [b["code"] for b in get(world, "/api/v1/buildings", user, **p).json()["items"]]  # noqa: E731
+    codes = lambda user, **p: [b["code"] for b in get(world, "/api/v1/buildings", user, **p).json()["items"]]
     assert codes("admin") == ["110101C003", "110105A001", "210102A001", "210103B002", "211002A001"]
     assert codes("official") == ["210102A001", "210103B002", "211002A001"]
     assert codes("auditor") == ["210102A001", "210103B002"]

@@ -1,0 +1,231 @@
+"""Survey uploads: run the ETL on a file, list uploads, fetch a report, its findings and the raw bytes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+import yaml
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile, status
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import SessionDep, UploaderDep
+from app.api.errors import ApiError, problem, problem_responses
+from app.api.schemas import UtcDatetime
+from app.models import Upload
+from app.services import catalog
+from app.services import uploads as uploads_service
+from etl import pipeline
+
+router = APIRouter(tags=["uploads"])
+READ_ERRORS = problem_responses(401, 403, 404, 422)
+# File-level rejections meaning "this is not a table we can read" (415); other file-level ones are 422.
+UNREADABLE_CODES = {"FILE_BINARY", "FILE_XLS_UNSUPPORTED", "FILE_ENCODING", "FILE_UNREADABLE"}
+UploadId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Upload id")]
+
+
+class FindingOut(BaseModel):
+    row: int | None = Field(description="1-based data row in the file", examples=[12])
+    column: str | None = Field(examples=["面积"])
+    value: str | None = Field(description="The raw value as written", examples=["-5"])
+    code: str = Field(examples=["VALUE_NEGATIVE"])
+    severity: str = Field(examples=["error"])
+    message_zh: str
+    message_en: str
+    message: str
+
+
+class ImportReportOut(BaseModel):
+    upload_id: int | None
+    status: str = Field(description="loaded, partial, rejected, duplicate or dry_run", examples=["partial"])
+    kind: str = Field(examples=["consumption"])
+    filename: str
+    content_sha256: str | None
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rows_changed: int
+    warnings: int
+    file_rejected: bool
+    message_zh: str
+    message_en: str
+    message: str
+    findings: list[FindingOut]
+
+
+class UploadOut(BaseModel):
+    model_config = {"from_attributes": True}
+
+    id: int
+    filename: str
+    kind: str
+    status: str
+    uploaded_by: str | None
+    uploaded_at: UtcDatetime | None
+    finished_at: UtcDatetime | None
+    size_bytes: int
+    content_sha256: str
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rows_changed: int
+    warnings: int
+
+
+def _limit_bytes(request: Request) -> int:
+    return request.app.state.settings.max_upload_mb * 1024 * 1024
+
+
+def _too_large(limit: int) -> ApiError:
+    mb = limit // (1024 * 1024)
+    return ApiError(413, f"文件超过 {mb} MB 上限", f"the file exceeds the {mb} MB limit", kind="too-large")
+
+
+
+async def _read_limited(file: UploadFile, limit: int) -> bytes:
+    chunks, size = [], 0
+    while chunk := await file.read(1024 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_mapping(text: str | None) -> dict | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        mapping = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ApiError(422, "映射配置不是有效的 YAML/JSON", f"the mapping profile is not valid YAML/JSON: {exc}"[:300],
+                       kind="invalid-mapping") from exc
+    if not isinstance(mapping, dict):
+        raise ApiError(422, "映射配置应为键值对象", "the mapping profile must be an object", kind="invalid-mapping")
+    return mapping
+
+
+@router.post(
+    "/uploads",
+    response_model=ImportReportOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Upload a survey file and import it / 上传并导入调查表",
+    responses={
+        **problem_responses(400, 401, 403, 413, 415, 422),
+    },
+)
+async def create_upload(
+    request: Request,
+    user: UploaderDep,
+    session: SessionDep,
+    file: Annotated[UploadFile, File(description="CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX")],
+    kind: Annotated[Literal["buildings", "consumption", "audits"], Form(description="What the file holds")],
+    mapping: Annotated[str | None, Form(max_length=100_000, description="Mapping profile, YAML or JSON")] = None,
+    mapping_file: Annotated[UploadFile | None, File(description="Mapping profile as a file")] = None,
+    sheet: Annotated[str | None, Form(max_length=100, description="XLSX sheet name")] = None,
+    policy: Annotated[
+        Literal["partial", "all_or_nothing"],
+        Form(description="partial: load valid rows; all_or_nothing: load nothing if any row is rejected"),
+    ] = "partial",
+    dry_run: Annotated[bool, Form(description="Validate and report without loading")] = False,
+) -> Any:
+    limit = _limit_bytes(request)
+    data = await _read_limited(file, limit)
+    if mapping_file is not None and mapping is None:
+        mapping = (await _read_limited(mapping_file, 1024 * 1024)).decode("utf-8", errors="replace")
+    profile = _parse_mapping(mapping)
+    # End the read transaction of the authentication before the ETL opens its own: on SQLite a read
+    # snapshot cannot be upgraded to a write once another upload has committed ("database is locked"),
+    # while a fresh transaction waits for the write lock.
+    session.commit()
+    # The ETL is synchronous and owns its transaction: run it in the thread pool.
+    report = await run_in_threadpool(
+        pipeline.run,
+        session=session,
+        data=data,
+        filename=file.filename or "upload",
+        kind=kind,
+        mapping=profile,
+        sheet=sheet or None,
+        all_or_nothing=policy == "all_or_nothing",
+        dry_run=dry_run,
+        uploaded_by=user.username,
+        region_scope=user.region_code,
+    )
+    body = report.to_dict()
+    if report.file_rejected:
+        codes = {f.code for f in report.findings if f.severity == "error"}
+        status_code = 415 if codes & UNREADABLE_CODES else 422
+        detail = body["findings"][0]["message"] if body["findings"] else body["message"]
+        return problem(status_code, detail, instance=request.url.path, kind="file-rejected", report=body)
+    return body
+
+
+def _visible_upload(session, upload_id: int, user) -> Upload:
+    upload = catalog.get_upload(
+        session=session, upload_id=upload_id, uploaded_by=None if user.role == "admin" else user.username
+    )
+    if upload is None:
+        raise ApiError(404, f"上传 {upload_id} 不存在", f"no upload {upload_id}", kind="not-found")
+    return upload
+
+
+@router.get("/uploads", response_model=list[UploadOut], summary="Uploads, newest first / 上传记录", responses=READ_ERRORS)
+def list_uploads(
+    user: UploaderDep,
+    session: SessionDep,
+    kind: Annotated[Literal["buildings", "consumption", "audits"] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Any:
+    uploads = uploads_service.list_uploads(
+        session=session, kind=kind, limit=limit, offset=offset,
+        uploaded_by=None if user.role == "admin" else user.username,
+    )
+    return [UploadOut.model_validate(u) for u in uploads]
+
+
+@router.get(
+    "/uploads/{upload_id}", response_model=ImportReportOut, summary="An upload's import report / 导入报告", responses=READ_ERRORS
+)
+def get_upload(upload_id: UploadId, user: UploaderDep, session: SessionDep) -> Any:
+    _visible_upload(session, upload_id, user)
+    return uploads_service.get_report(session=session, upload_id=upload_id).to_dict()
+
+
+@router.get(
+    "/uploads/{upload_id}/findings.csv",
+    response_class=Response,
+    summary="An upload's findings as CSV (UTF-8 with BOM) / 问题清单",
+    responses={200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, **READ_ERRORS},
+)
+def findings_csv(upload_id: UploadId, user: UploaderDep, session: SessionDep) -> Response:
+    _visible_upload(session, upload_id, user)
+    return Response(
+        uploads_service.findings_csv(session=session, upload_id=upload_id),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="upload-{upload_id}-findings.csv"'},
+    )
+
+
+@router.get(
+    "/uploads/{upload_id}/raw",
+    response_class=Response,
+    summary="The file exactly as uploaded / 原始文件",
+    responses={
+        200: {"description": "The original bytes", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        **READ_ERRORS,
+    },
+)
+def raw_file(upload_id: UploadId, user: UploaderDep, session: SessionDep) -> Response:
+    upload = _visible_upload(session, upload_id, user)
+    data = uploads_service.raw_bytes(session=session, upload_id=upload_id)
+    if data is None:
+        raise ApiError(404, "原始文件已不在存储中", "the raw file is no longer in the store", kind="not-found")
+    return Response(
+        data,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(upload.filename)}"},
+    )
