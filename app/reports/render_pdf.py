@@ -103,6 +103,7 @@ class _Measure:
         self.pdf = pdf
         self.size = pdf.font_size_pt
         self.covered = set(pdf.current_font.cmap)
+        self.covered_chars = {chr(c) for c in self.covered}
         self.widths: dict[str, float] = {}
 
     def width(self, text: str) -> float:
@@ -117,6 +118,9 @@ class _Measure:
 
     def is_covered(self, text: str) -> bool:
         return all(ord(c) in self.covered for c in text)
+
+    def covers_all(self, texts: list[str]) -> bool:
+        return self.covered_chars.issuperset("".join(texts))
 
     def fit(self, text: str, width: float) -> str:
         if self.width(text) <= width:
@@ -210,9 +214,10 @@ def _table(pdf: _Document, table: Table, progress=None, share: float = 0.0, star
             pdf.set_fill_color(0, 0, 0)
         baseline = (page_h - y - ROW_MM * 0.72) * k
         ops = [f"BT /F{font.i} {pdf.font_size_pt:.2f} Tf"]
-        for value, column, x, w in zip(row, table.columns, lefts, widths, strict=True):
-            text = format_value(value, column)
-            if not measure.is_covered(text):
+        texts = [format_value(value, column) for value, column in zip(row, table.columns, strict=True)]
+        covered = measure.covers_all(texts)
+        for value, text, x, w in zip(row, texts, lefts, widths, strict=True):
+            if not covered and not measure.is_covered(text):
                 fallback.append((x, y, w, text, is_numeric(value)))
                 continue
             if is_numeric(value):
