@@ -22,14 +22,14 @@ from pathlib import Path
 # This file is named like the package it measures; keep its own folder off the import path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-import flask  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+import flask
+from sqlalchemy import select
 
-from app.db import make_engine  # noqa: E402
-from app.models import Building  # noqa: E402
-from dashboards import create_dash, data  # noqa: E402
-from dashboards.auth import Viewer  # noqa: E402
-from dashboards.pages import building, overview, quality, region, targets  # noqa: E402
+from app.db import make_engine
+from app.models import Building
+from dashboards import create_dash, data
+from dashboards.auth import Viewer
+from dashboards.pages import building, overview, quality, region, targets
 
 ADMIN = Viewer("benchmark", "admin", None)
 

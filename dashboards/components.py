@@ -8,7 +8,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from dashboards.auth import Viewer
-from dashboards.i18n import fmt_num, t
+from dashboards.i18n import t
 
 PREFIX = "/dashboards/"
 NAV = (
@@ -186,7 +186,3 @@ def message(text: str, kind: str = "info", *, element_id: str | None = None) -> 
     """A notice (info, warning, error, success) in the page."""
     props = {"id": element_id} if element_id else {}
     return html.Div(text, className=f"notice notice-{kind}", role="status", **props)
-
-
-def fmt(value, digits: int = 0) -> str:
-    return fmt_num(value, digits)

@@ -5,8 +5,6 @@ Every figure has a title, units on its value axis and a hover with the exact val
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -406,8 +404,3 @@ def finding_codes(df: pd.DataFrame, lang: str) -> go.Figure:
                            customdata=data["message"],
                            hovertemplate="%{y}<br>%{customdata}<br>" + t("axis.count", lang) + ": %{x:,}<extra></extra>"))
     return fig
-
-
-def with_labels(values: Sequence[str], labels: dict[str, str]) -> list[str]:
-    """Replace codes by their labels where known."""
-    return [labels.get(v, v) for v in values]

@@ -262,14 +262,7 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def name_of(row: dict | object, lang: str) -> str:
-    """The ``name_zh``/``name_en`` of a row or mapping in the chosen language."""
-    get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
-    value = get("name_en") if lang == "en" else get("name_zh")
-    return str(value or get("name_zh") or get("name_en") or "")
-
-
-def fmt_num(value: float | int | None, digits: int = 0) -> str:
+def fmt_num(value: float | None, digits: int = 0) -> str:
     """A number with thousands separators; an en dash for missing values."""
     if value is None:
         return "–"

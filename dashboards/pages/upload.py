@@ -13,11 +13,11 @@ from dash import Input, Output, State, dcc, html
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
-from etl.pipeline import run as run_pipeline
 from dashboards import components as ui
 from dashboards.context import current_engine
 from dashboards.i18n import fmt_bytes, fmt_num, t
 from dashboards.pages.common import guarded, lang, logger, viewer
+from etl.pipeline import run as run_pipeline
 
 PATH = "/upload"
 KINDS = ("buildings", "consumption", "audits")
@@ -85,7 +85,7 @@ def parse_profile(filename: str | None, contents: str | None) -> dict | None:
     text = _decode(contents).decode("utf-8-sig")
     loaded = json.loads(text) if (filename or "").lower().endswith(".json") else yaml.safe_load(text)
     if not isinstance(loaded, dict):
-        raise ValueError("the profile must be a mapping of source column to field")
+        raise TypeError("the profile must be a mapping of source column to field")
     return loaded
 
 
@@ -106,7 +106,7 @@ def run_import(n_clicks, contents, filename, kind, profile_contents, profile_nam
         return ui.message(t("upload.no_file", lg), "warning"), None
     try:
         mapping = parse_profile(profile_name, profile_contents)
-    except (ValueError, UnicodeDecodeError, yaml.YAMLError, binascii.Error) as exc:
+    except (TypeError, ValueError, UnicodeDecodeError, yaml.YAMLError, binascii.Error) as exc:
         return ui.message(t("upload.bad_profile", lg, error=str(exc)), "error"), None
     payload = _decode(contents)
     if len(payload) > get_settings().max_upload_mb * 1024 * 1024:
@@ -118,7 +118,7 @@ def run_import(n_clicks, contents, filename, kind, profile_contents, profile_nam
                      mapping=mapping, all_or_nothing="all_or_nothing" in flags, dry_run="dry_run" in flags,
                      uploaded_by=user.username, region_scope=user.region_code)
         session.commit()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever stopped the import is shown to the auditor, not a traceback
         session.rollback()
         logger.exception("import of %s failed", filename)
         return ui.message(t("upload.failed", lg, error=type(exc).__name__), "error"), None

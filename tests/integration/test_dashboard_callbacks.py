@@ -16,7 +16,16 @@ from app.services.summary import year_summary
 from app.services.targets import target_progress
 from dashboards import create_dash, data
 from dashboards.auth import Viewer
-from dashboards.pages import building, overview, quality, region, reports, targets, upload, upload_report
+from dashboards.pages import (
+    building,
+    overview,
+    quality,
+    region,
+    reports,
+    targets,
+    upload,
+    upload_report,
+)
 from tests.conftest import _recreate_postgres_database, postgres_url_or_skip
 from tests.integration import dashboard_data
 
@@ -120,7 +129,7 @@ def test_overview_kpis_match_the_services(dash_engine, as_user):
 
 def test_overview_switches_method_class_and_language(dash_engine, as_user):
     as_user(ADMIN, "en")
-    kpis, map_fig, _ranking, trend, _table = overview.update.unguarded(2008, "A", "generation", ["1"], "intensity", "en")
+    kpis, map_fig, _ranking, trend, _grid = overview.update.unguarded(2008, "A", "generation", ["1"], "intensity", "en")
     rollup = _with(dash_engine, lambda s: region_rollup(
         session=s, year=2008, method="generation",
         frame=building_year_indicators(session=s, year=2008, method="generation", building_class="A",
@@ -134,6 +143,7 @@ def test_overview_switches_method_class_and_language(dash_engine, as_user):
 def test_official_sees_only_their_region(dash_engine, as_user):
     as_user(OFFICIAL_LN)
     kpis, _map, ranking, _trend, table = overview.update.unguarded(2008, None, "calorific", [], "progress", "zh")
+    assert sorted(r["region"].split("]")[0].lstrip("[") for r in table.rowData) == ["沈阳", "辽宁"]
     summary = _with(dash_engine, lambda s: region_rollup(session=s, year=2008))
     liaoning = summary[summary.region_code == "210000"].iloc[0]
     assert _kpi_value(kpis, "kpi-buildings") == f"{int(liaoning.buildings_reporting):,}"
@@ -167,6 +177,9 @@ def test_region_page_figures_and_tables(dash_engine, as_user):
     assert rows[0]["code"].startswith("[") and "/dashboards/buildings/" in rows[0]["code"]
     assert [r["energy_tce"] for r in rows] == sorted((r["energy_tce"] for r in rows), reverse=True)
     assert all(col.get("sortable", True) for col in largest.columnDefs)
+    # worst performers: the furthest above the constraint first
+    ratios = [r["comparable_kwh_m2"] / r["constraint_kwh_m2"] for r in worst.rowData]
+    assert ratios == sorted(ratios, reverse=True)
     # target path: the baseline-year point of the path equals the stored baseline
     assert path.data[0].y[0] > 0 and len(path.data[1].x) == 4
     summary = _with(dash_engine, lambda s: year_summary(session=s, year=2006, region_code="210100"))
@@ -311,7 +324,7 @@ def test_report_download_matches_the_reports_package(dash_engine, as_user):
     as_user(OFFICIAL_LN)
     sent, message = reports.download.unguarded(1, 2008, "210000", "csv", "zh")
     assert sent["filename"] == "jieneng-annual-2008-210000.csv" and message == ""
-    refused, warning = reports.download.unguarded(1, 2008, "110000", "csv", "zh")
+    _nothing, warning = reports.download.unguarded(1, 2008, "110000", "csv", "zh")
     assert "您无权查看该地区的数据。" in _texts(warning)
 
 
@@ -339,7 +352,11 @@ def test_filtering_the_national_frame_equals_the_filtered_service(dash_engine, r
 @pytest.mark.parametrize("region_code", [None, "210000", "210100", "440300"])
 def test_area_rollup_matches_the_trend_and_summary_services(dash_engine, region_code):
     from app.services.indicators import monthly_trend
-    from app.services.rollups import area_month_totals, monthly_trend_from, year_totals_from
+    from app.services.rollups import (
+        area_month_totals,
+        monthly_trend_from,
+        year_totals_from,
+    )
 
     def both(session):
         totals = area_month_totals(session=session)
