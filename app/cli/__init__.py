@@ -6,6 +6,7 @@ import typer
 
 from app.cli import assess as assess_cli
 from app.cli import db as db_cli
+from app.cli import demo as demo_cli
 from app.cli import imports as imports_cli
 from app.cli import report as report_cli
 from app.cli import seed as seed_cli
@@ -24,6 +25,7 @@ app.command("serve")(serve_cli.serve)
 app.add_typer(report_cli.app, name="report")
 app.add_typer(targets_cli.app, name="targets")
 app.command("assess")(assess_cli.assess)
+app.command("demo")(demo_cli.demo)
 
 
 def main() -> None:

@@ -18,10 +18,12 @@ def city_code(district_code: str) -> str:
 
 
 def region_column(region_code: str) -> str | None:
-    """Which building column a region filters on: None for the nation."""
+    """Which building column a region code filters on: None for the nation."""
     if region_code == NATION_CODE:
         return None
-    return "province_code" if region_code.endswith("0000") else "city_code"
+    if region_code.endswith("0000"):
+        return "province_code"
+    return "city_code" if region_code.endswith("00") else "district_code"
 
 
 def climate_zones_for(district_codes: pd.Series, prefix_zones: dict[str, str]) -> pd.Series:

@@ -10,9 +10,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.domain.regions import NATION_CODE
 from app.models import (
     AuditCarrierTotal,
     Building,
@@ -24,8 +25,8 @@ from app.models import (
     RetrofitMeasure,
     Upload,
 )
+from app.services.indicators import in_region
 
-NATION_CODE = "000000"
 BUILDING_SORTS = {
     "code": Building.code,
     "name": Building.name,
@@ -48,17 +49,6 @@ class BuildingPage:
     page: int
     page_size: int
     items: list[Building]
-
-
-def region_condition(code: str | None) -> ColumnElement[bool]:
-    """SQL condition selecting the buildings that belong to a region code (None or nation: all)."""
-    if code is None or code == NATION_CODE:
-        return true()
-    if code.endswith("0000"):
-        return Building.province_code == code
-    if code.endswith("00"):
-        return Building.city_code == code
-    return Building.district_code == code
 
 
 def region_in_scope(code: str, region_scope: str | None) -> bool:
@@ -107,9 +97,9 @@ def _building_filters(
     q: str | None,
     codes: list[str] | None,
 ) -> list[ColumnElement[bool]]:
-    conditions = [region_condition(region_scope)]
+    conditions = [in_region(region_scope)]
     if region_code is not None:
-        conditions.append(region_condition(region_code))
+        conditions.append(in_region(region_code))
     if building_class is not None:
         conditions.append(Building.building_class == building_class)
     if is_government_office is not None:

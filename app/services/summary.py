@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import distinct, func, select, true
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from app.domain.regions import NATION_CODE, region_column
+from app.domain.regions import NATION_CODE
+from app.services.indicators import in_region
 from app.models import Building, ConsumptionRecord, Region
 
 
@@ -24,12 +25,6 @@ class YearSummary:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def in_region(region_code: str | None):
-    """SQL condition selecting the buildings of a region (True for the nation); membership follows the code."""
-    column = region_column(region_code or NATION_CODE)
-    return true() if column is None else getattr(Building, column) == region_code
 
 
 def year_summary(*, session: Session, year: int, region_code: str | None = None) -> YearSummary:

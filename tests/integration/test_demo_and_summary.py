@@ -79,3 +79,17 @@ def test_summary_matches_an_independent_calculation(empty_database_url, use_data
 
     unknown = runner.invoke(cli, ["summary", "--year", "2007", "--region", "999999"])
     assert unknown.exit_code == 2
+
+
+def test_demo_command_prepares_everything_and_runs_twice(tmp_path, use_database):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    use_database(url)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["demo", "--no-serve", "--buildings-per-region", "2"])
+    assert first.exit_code == 0, first.output
+    assert "demo_admin" in first.output and "demo_auditor" in first.output
+    second = runner.invoke(cli, ["demo", "--no-serve", "--buildings-per-region", "2"])
+    assert second.exit_code == 0, second.output
+    assert "already exist" in second.output
+    national = json.loads(runner.invoke(cli, ["summary", "--year", "2007", "--json"]).stdout)
+    assert national["buildings_registered"] == 42

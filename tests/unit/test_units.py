@@ -76,6 +76,7 @@ def test_region_membership_follows_the_code():
     assert province_code("210102") == "210000" and city_code("210102") == "210100"
     assert region_column("000000") is None
     assert region_column("210000") == "province_code" and region_column("210100") == "city_code"
+    assert region_column("210102") == "district_code"
     zones = climate_zones_for(pd.Series(["210102", "210202", "510104", "999999"]),
                               {"21": "cold", "2101": "severe_cold", "51": "hot_summer_cold_winter"})
     assert zones.tolist()[:3] == ["severe_cold", "cold", "hot_summer_cold_winter"] and pd.isna(zones.iloc[3])
