@@ -5,8 +5,13 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+from pathlib import Path
 
+import swagger_ui_bundle
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from app.api.errors import install_error_handlers
@@ -14,6 +19,8 @@ from app.api.limits import UploadSizeLimit
 from app.api.routers import analytics, auth, catalog, health, uploads, web
 from app.config import DEFAULT_SECRET_KEY, Settings, get_settings
 from app.db import make_engine, session_factory
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 API_PREFIX = "/api/v1"
 DASHBOARDS_PATH = "/dashboards"
@@ -47,9 +54,10 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         version="1.0.0",
         description=DESCRIPTION,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
     )
+    install_local_docs(app)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
@@ -62,6 +70,24 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     mount_dashboards(app)
     app.add_middleware(UploadSizeLimit, path=f"{API_PREFIX}/uploads", limit_mb=settings.max_upload_mb)
     return app
+
+
+def install_local_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/v1/docs and /docs, its scripts served from the installed swagger-ui-bundle (no CDN)."""
+    app.mount(f"{API_PREFIX}/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static")
+
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API_PREFIX}/openapi.json", title=app.title,
+            swagger_js_url=f"{API_PREFIX}/docs-static/swagger-ui-bundle.js",
+            swagger_css_url=f"{API_PREFIX}/docs-static/swagger-ui.css",
+            swagger_favicon_url="/favicon.ico",
+        )
+
+    for path in (f"{API_PREFIX}/docs", "/docs"):
+        app.add_api_route(path, docs, include_in_schema=False)
+    app.add_api_route("/favicon.ico", lambda: FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml"),
+                      include_in_schema=False)
 
 
 def mount_dashboards(app: FastAPI) -> bool:

@@ -20,11 +20,11 @@ app.add_typer(db_cli.app, name="db")
 app.add_typer(seed_cli.app, name="seed")
 app.command("summary")(summary_cli.summary)
 app.command(name="import")(imports_cli.import_file)
+app.add_typer(users_cli.app, name="users")
+app.command("serve")(serve_cli.serve)
 app.add_typer(report_cli.app, name="report")
 app.add_typer(targets_cli.app, name="targets")
 app.command("assess")(assess_cli.assess)
-app.add_typer(users_cli.app, name="users")
-app.command("serve")(serve_cli.serve)
 app.command("demo")(demo_cli.demo)
 
 

@@ -88,8 +88,11 @@ def test_demo_command_prepares_everything_and_runs_twice(tmp_path, use_database)
     first = runner.invoke(cli, ["demo", "--no-serve", "--buildings-per-region", "2"])
     assert first.exit_code == 0, first.output
     assert "demo_admin" in first.output and "demo_auditor" in first.output
+    assert "Target decomposed" in first.output
     second = runner.invoke(cli, ["demo", "--no-serve", "--buildings-per-region", "2"])
     assert second.exit_code == 0, second.output
     assert "already exist" in second.output
     national = json.loads(runner.invoke(cli, ["summary", "--year", "2007", "--json"]).stdout)
     assert national["buildings_registered"] == 42
+    targets = runner.invoke(cli, ["targets", "list"])
+    assert targets.exit_code == 0 and "2005" in targets.output

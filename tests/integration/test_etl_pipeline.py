@@ -270,4 +270,5 @@ def test_sample_survey_files_load_without_errors(session):
         report = run(session=session, data=(SEEDS_DIR / "samples" / name).read_bytes(), filename=name, kind=kind)
         errors = [f.to_dict() for f in report.findings if f.severity == "error"]
         assert not errors, (name, errors[:5])
+        assert not [f.column for f in report.findings if f.code == "COLUMN_UNKNOWN"], name  # every column mapped
         assert report.status in {"loaded", "duplicate"} and report.rows_read > 0 and report.rows_rejected == 0, name

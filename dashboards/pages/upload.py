@@ -1,0 +1,198 @@
+"""Upload (auditors and admins): drag and drop a survey file, pick its kind and mapping, see the report."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+import dash
+import pandas as pd
+import yaml
+from dash import Input, Output, State, dcc, html
+from sqlalchemy.orm import Session
+
+from app.config import get_settings
+from dashboards import components as ui
+from dashboards.context import current_engine
+from dashboards.i18n import fmt_bytes, fmt_num, t
+from dashboards.pages.common import guarded, lang, logger, viewer
+from etl.pipeline import run as run_pipeline
+
+PATH = "/upload"
+KINDS = ("buildings", "consumption", "audits")
+# Shown while the import runs; the language not chosen is hidden by CSS.
+PROCESSING = html.Span([html.Span(className="spinner"), html.Span(t("upload.processing", "zh"), className="only-zh"),
+                        html.Span(t("upload.processing", "en"), className="only-en")])
+
+
+def layout(**query) -> html.Div:
+    lg, user = lang(), viewer()
+    if not user.may_upload:
+        return html.Div([html.H1(t("nav.upload", lg), className="page-title"),
+                         ui.message(t("upload.forbidden", lg), "warning", element_id="upload-forbidden")])
+    max_bytes = get_settings().max_upload_mb * 1024 * 1024
+    return html.Div([
+        html.H1(t("nav.upload", lg), className="page-title"),
+        ui.card(class_name="upload-card", children=[
+            dcc.Upload(id="upload-file", max_size=max_bytes, multiple=False, className="dropzone",
+                       children=html.Div([html.Div("⇪", className="dropzone-icon"), html.Div(t("upload.drop", lg)),
+                                          html.Div("CSV · XLSX · UTF-8 / GB18030", className="dropzone-hint")])),
+            html.Div(id="upload-chosen", className="chosen"),
+            html.Div(className="upload-options", children=[
+                html.Div(className="filter", children=[
+                    html.Label(t("upload.kind", lg), className="filter-label"),
+                    dcc.RadioItems(id="upload-kind", value=query.get("kind") if query.get("kind") in KINDS else "consumption",
+                                   options=[{"label": t(f"upload.kind.{k}", lg), "value": k} for k in KINDS],
+                                   inline=True, className="radio"),
+                ]),
+                html.Div(className="filter", children=[
+                    html.Label(t("upload.profile", lg), className="filter-label"),
+                    dcc.Upload(id="upload-profile", max_size=256 * 1024, className="dropzone dropzone-small",
+                               children=html.Div(t("upload.profile_drop", lg))),
+                    html.Div(id="upload-profile-chosen", className="chosen"),
+                ]),
+                dcc.Checklist(id="upload-flags", className="check", value=[],
+                              options=[{"label": t("upload.all_or_nothing", lg), "value": "all_or_nothing"},
+                                       {"label": t("upload.dry_run", lg), "value": "dry_run"}]),
+            ]),
+            html.Button(t("upload.start", lg), id="upload-start", className="btn-primary", n_clicks=0),
+            html.Div(id="upload-progress", className="progress-line"),
+        ]),
+        dcc.Loading(html.Div(id="upload-result"), type="dot", color="#1f4e79"),
+        dcc.Store(id="upload-report"),
+        dcc.Download(id="upload-download"),
+    ])
+
+
+def chosen(filename, contents, lg=None):
+    """Name and size of the chosen file."""
+    lg = lg or lang()
+    if not filename or not contents:
+        return ""
+    size = len(contents.partition(",")[2]) * 3 // 4
+    return t("upload.chosen", lg, name=filename, size=fmt_bytes(size))
+
+
+def _decode(contents: str) -> bytes:
+    return base64.b64decode(contents.partition(",")[2], validate=False)
+
+
+def parse_profile(filename: str | None, contents: str | None) -> dict | None:
+    """A mapping profile given as YAML or JSON; None when none was given."""
+    if not contents:
+        return None
+    text = _decode(contents).decode("utf-8-sig")
+    loaded = json.loads(text) if (filename or "").lower().endswith(".json") else yaml.safe_load(text)
+    if not isinstance(loaded, dict):
+        raise TypeError("the profile must be a mapping of source column to field")
+    return loaded
+
+
+def _fallback(lg):
+    return ui.message(t("error.generic", lg), "error"), None
+
+
+@guarded(_fallback)
+def run_import(n_clicks, contents, filename, kind, profile_contents, profile_name, flags, lg=None):
+    """Run the import pipeline on the dropped file and show its report."""
+    lg = lg or lang()
+    user = viewer()
+    if not n_clicks:
+        raise dash.exceptions.PreventUpdate
+    if not user.may_upload:
+        return ui.message(t("upload.forbidden", lg), "warning"), None
+    if not contents or not filename:
+        return ui.message(t("upload.no_file", lg), "warning"), None
+    try:
+        mapping = parse_profile(profile_name, profile_contents)
+    except (TypeError, ValueError, UnicodeDecodeError, yaml.YAMLError, binascii.Error) as exc:
+        return ui.message(t("upload.bad_profile", lg, error=str(exc)), "error"), None
+    payload = _decode(contents)
+    if len(payload) > get_settings().max_upload_mb * 1024 * 1024:
+        return ui.message(t("upload.too_large", lg, mb=get_settings().max_upload_mb), "error"), None
+    flags = set(flags or [])
+    session = Session(bind=current_engine(), expire_on_commit=False)
+    try:
+        report = run_pipeline(session=session, data=payload, filename=filename, kind=kind if kind in KINDS else "consumption",
+                     mapping=mapping, all_or_nothing="all_or_nothing" in flags, dry_run="dry_run" in flags,
+                     uploaded_by=user.username, region_scope=user.region_code)
+        session.commit()
+    except Exception as exc:  # noqa: BLE001 - whatever stopped the import is shown to the auditor, not a traceback
+        session.rollback()
+        logger.exception("import of %s failed", filename)
+        return ui.message(t("upload.failed", lg, error=type(exc).__name__), "error"), None
+    finally:
+        session.close()
+    result = report.to_dict()
+    return report_view(result, lg, filename=filename), result
+
+
+def report_view(report: dict, lg: str, *, filename: str | None = None, download_id: str = "upload-download-btn"):
+    """The import report: status, counts, the rejected rows with reasons and a CSV download."""
+    status = report.get("status", "")
+    kind = {"loaded": "success", "partial": "warning", "rejected": "error", "duplicate": "info", "dry_run": "info"}.get(status, "info")
+    status_text = t(f"upload.status.{status}", lg) if status in ("loaded", "partial", "rejected", "duplicate", "dry_run") else status
+    findings = pd.DataFrame(report.get("findings") or [])
+    if not findings.empty:
+        findings = findings.assign(message=findings["message_en" if lg == "en" else "message_zh"])
+        findings = findings.sort_values(["row", "column"], na_position="first", kind="stable")
+    kpis = html.Div(className="kpis", children=[
+        ui.kpi(t("col.rows_read", lg), fmt_num(report.get("rows_read")), t("axis.rows", lg), kpi_id="report-read"),
+        ui.kpi(t("col.rows_accepted", lg), fmt_num(report.get("rows_accepted")), t("axis.rows", lg), kpi_id="report-accepted"),
+        ui.kpi(t("col.rows_rejected", lg), fmt_num(report.get("rows_rejected")), t("axis.rows", lg), kpi_id="report-rejected"),
+        ui.kpi(t("col.warnings", lg), fmt_num(report.get("warnings")), "", kpi_id="report-warnings"),
+    ])
+    columns = [
+        ui.number_col("row", t("col.row", lg), maxWidth=100),
+        ui.text_col("column", t("col.column", lg)),
+        ui.text_col("value", t("col.value", lg)),
+        ui.text_col("code", t("col.finding", lg)),
+        ui.text_col("severity", t("col.severity", lg), maxWidth=120),
+        ui.text_col("message", t("col.message", lg), flex=3, wrapText=True, autoHeight=True),
+    ]
+    title = t("section.upload_report", lg) + (f" · {filename}" if filename else "")
+    return ui.card(title=title, children=[
+        ui.message(f"{t('upload.status', lg)}: {status_text}", kind, element_id="report-status"),
+        kpis,
+        html.H4(t("section.rejected_rows", lg), className="sub-title"),
+        ui.grid("report-findings", columns, findings.astype(object).where(findings.notna(), None).to_dict("records")
+                if not findings.empty else [], height=380),
+        html.Button(t("upload.download", lg), id=download_id, className="btn-secondary", n_clicks=0,
+                    disabled=findings.empty),
+    ])
+
+
+def findings_csv(report: dict | None) -> bytes:
+    """The report's findings as CSV, UTF-8 with BOM so Excel reads the Chinese."""
+    frame = pd.DataFrame((report or {}).get("findings") or [],
+                         columns=["row", "column", "value", "code", "severity", "message_zh", "message_en"])
+    return frame[["row", "column", "value", "code", "severity", "message_zh", "message_en"]].to_csv(index=False).encode("utf-8-sig")
+
+
+def download(n_clicks, report):
+    """Send the rejected rows and their reasons as a CSV file."""
+    if not n_clicks or not report:
+        raise dash.exceptions.PreventUpdate
+    name = f"upload-{report.get('upload_id') or 'check'}-findings.csv"
+    return dcc.send_bytes(findings_csv(report), name)
+
+
+def register(app: dash.Dash) -> None:
+    dash.register_page(__name__, path=PATH, name="upload", title="数据上传 · Upload", layout=layout, order=5)
+    app.callback(Output("upload-chosen", "children"), Input("upload-file", "filename"),
+                 Input("upload-file", "contents"), Input("lang", "data"))(chosen)
+    app.callback(Output("upload-profile-chosen", "children"), Input("upload-profile", "filename"),
+                 Input("upload-profile", "contents"), Input("lang", "data"))(chosen)
+    app.callback(
+        Output("upload-result", "children"), Output("upload-report", "data"),
+        Input("upload-start", "n_clicks"),
+        State("upload-file", "contents"), State("upload-file", "filename"), State("upload-kind", "value"),
+        State("upload-profile", "contents"), State("upload-profile", "filename"), State("upload-flags", "value"),
+        State("lang", "data"),
+        running=[(Output("upload-start", "disabled"), True, False),
+                 (Output("upload-progress", "children"), PROCESSING, "")],
+        prevent_initial_call=True,
+    )(run_import)
+    app.callback(Output("upload-download", "data"), Input("upload-download-btn", "n_clicks"),
+                 State("upload-report", "data"), prevent_initial_call=True)(download)
