@@ -205,9 +205,11 @@ def module_section(outcome: dict, *, command: str, measured_at: str) -> str:
         "",
     ]
     if outcome.get("load_before") is not None:
+        busiest = max(outcome["load_before"], outcome.get("load_after") or 0)
+        verdict = ("above the core count, other processes competed for the CPU and the times are pessimistic"
+                   if busiest > (os.cpu_count() or 1) else "not above the core count")
         lines += [(f"System load average (1 min) {outcome['load_before']} at its start, {outcome['load_after']} at "
-                   f"its end, on {os.cpu_count()} cores: above the core count, other processes competed for the CPU "
-                   "and the times are pessimistic."), ""]
+                   f"its end, on {os.cpu_count()} cores: {verdict}."), ""]
     if outcome.get("error"):
         lines += [f"Error: `{outcome['error']}`", ""]
     if outcome["rows"]:
