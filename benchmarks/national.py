@@ -33,6 +33,7 @@ from app.db import make_engine, session_scope
 from app.domain.regions import city_code, climate_zones_for, province_code
 from app.domain.units import convert
 from app.models import Building, ConsumptionRecord, ConsumptionSeries
+from app.services import rollups
 from app.services.reference import conversion_tables
 from app.services.summary import year_summary
 from benchmarks.harness import measure, median_seconds, row
@@ -295,6 +296,9 @@ def load(*, database_url: str, dataset: Dataset) -> list:
                     for statement in restore:
                         session.execute(statement)
                 steps.append((step, total))
+            with measure("rebuild stored rollups (building-year, district-month)") as step:
+                rollups.rebuild(session=session)
+            steps.append((step, total))
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("ANALYZE"))

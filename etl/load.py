@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.bulk import copy_frame
+from app.services import rollups
 from app.models import (
     AuditCarrierTotal,
     Building,
@@ -109,7 +110,10 @@ class ConsumptionStage:
             f"SELECT {columns}, :upload_id, :now FROM {STAGE} WHERE true "
             f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET {updates} WHERE {differs_ex}"),
             {"upload_id": upload_id, "now": now})
-        return max(result.rowcount or 0, 0)
+        changed = max(result.rowcount or 0, 0)
+        if changed:
+            rollups.refresh_staged(session=self.session, stage_table=STAGE)
+        return changed
 
     def drop(self) -> None:
         self.session.connection().exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
@@ -145,7 +149,7 @@ def upsert_buildings(session: Session, frame: pd.DataFrame, columns: list[str], 
         for row in session.execute(select(Building.id, Building.code, *[getattr(Building, c) for c in columns])
                                    .where(Building.code.in_(batch))).mappings():
             existing[row["code"]] = dict(row)
-    records, history = [], []
+    records, history, moved_districts = [], [], []
     now = datetime.now(UTC)
     for rec in frame[["building_code", *columns]].to_dict("records"):
         values = {c: _plain(rec[c]) for c in columns}
@@ -154,6 +158,8 @@ def upsert_buildings(session: Session, frame: pd.DataFrame, columns: list[str], 
             changed = {c: old[c] for c in columns if not _same(values[c], old[c])}
             if not changed:
                 continue
+            if "district_code" in changed:
+                moved_districts += [old["district_code"], values["district_code"]]
             history.append({"building_id": old["id"], "old_values": {c: _plain(old[c]) for c in columns},
                             "superseded_by_upload_id": upload_id, "superseded_at": now})
         records.append({"code": rec["building_code"], **values, "upload_id": upload_id, "updated_at": now})
@@ -168,6 +174,8 @@ def upsert_buildings(session: Session, frame: pd.DataFrame, columns: list[str], 
         stmt = stmt.on_conflict_do_update(index_elements=[Building.code],
                                           set_={c: getattr(stmt.excluded, c) for c in [*columns, "upload_id", "updated_at"]})
         session.execute(stmt, records)
+    # a building that changed district moves its consumption between two districts' area totals
+    rollups.refresh_districts(session=session, district_codes=moved_districts)
     return len(records)
 
 

@@ -19,6 +19,7 @@ from app.bulk import insert_frame
 from app.domain.regions import city_code, climate_zones_for, province_code
 from app.domain.units import convert
 from app.models import AuditCarrierTotal, Building, ConsumptionRecord, ConsumptionSeries, EnergyAudit, RetrofitMeasure
+from app.services import rollups
 from app.services.reference import climate_zone_prefixes, conversion_tables, list_regions
 
 YEARS = (2005, 2006, 2007, 2008)
@@ -234,6 +235,7 @@ def generate(session: Session, *, buildings_per_region: int = 20, seed: int = 20
         series = records[["building_id", "carrier_code", "year", "grain"]].drop_duplicates()
         insert_frame(session, ConsumptionSeries.__table__, series)
         insert_frame(session, ConsumptionRecord.__table__, records)
+        rollups.rebuild(session=session)
 
     def audits() -> None:
         _load_audits(session, population, ids, tables)
@@ -246,7 +248,8 @@ def generate(session: Session, *, buildings_per_region: int = 20, seed: int = 20
     session.flush()
     if session.connection().dialect.name == "postgresql":
         # Fresh statistics, so the first queries on a bulk-loaded database get sensible plans.
-        for table in ("buildings", "consumption_series", "consumption_records", "energy_audits"):
+        for table in ("buildings", "consumption_series", "consumption_records", "energy_audits", "building_year_totals",
+                      "area_month_totals"):
             session.execute(text(f"ANALYZE {table}"))
     return population
 

@@ -14,16 +14,19 @@ from app.models.reference import (
     Region,
     Unit,
 )
+from app.models.rollup import AreaMonthTotal, BuildingYearTotal
 from app.models.target import SavingTarget
 from app.models.upload import Finding, Upload
 from app.models.user import User
 
 __all__ = [
+    "AreaMonthTotal",
     "AuditCarrierTotal",
     "Benchmark",
     "Building",
     "BuildingClass",
     "BuildingHistory",
+    "BuildingYearTotal",
     "ClimateZone",
     "ConsumptionHistory",
     "ConsumptionRecord",

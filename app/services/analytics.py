@@ -117,14 +117,7 @@ def building_indicators(*, session: Session, building_id: int, method: str = "ca
 
 
 def _building_indicators(session: Session, building_id: int, method: str) -> list[dict[str, Any]]:
-    years = session.scalars(
-        select(ConsumptionRecord.year).where(ConsumptionRecord.building_id == building_id).distinct().order_by(ConsumptionRecord.year)
-    ).all()
-    frames = [
-        indicators.building_year_indicators(session=session, year=year, method=method, building_ids=[building_id])
-        for year in years
-    ]
-    return _records(pd.concat(frames, ignore_index=True)) if frames else []
+    return _records(indicators.building_indicators_by_year(session=session, building_id=building_id, method=method))
 
 
 def scoped_targets(*, session: Session, region_scope: str | None = None) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from sqlalchemy import ColumnElement, and_, case, func, select, true
+from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from app.domain import benchmarks as bm
@@ -25,6 +25,7 @@ from app.models import (
     AuditCarrierTotal,
     Benchmark,
     Building,
+    BuildingYearTotal,
     ClimateZone,
     ConsumptionHistory,
     ConsumptionRecord,
@@ -40,7 +41,6 @@ METHODS = ("calorific", "generation")
 ROLLUP_KEYS = ("building_class", "climate_zone", "is_government_office", "is_large_public")
 ELECTRICITY = "electricity"
 HEATING_CARRIER = bm.HEATING_CARRIER
-ANALYTIC_WORK_MEM = "128MB"
 
 BUILDING_COLUMNS = [
     Building.id.label("building_id"),
@@ -125,38 +125,26 @@ def read_frame(session: Session, stmt) -> pd.DataFrame:
         cursor.close()
 
 
-def _year_totals(session: Session, year: int, scope: ColumnElement[bool], joined: bool) -> pd.DataFrame:
-    """One pass over a year's records: whole-meter totals and electricity sub-items per building and carrier."""
-    r = ConsumptionRecord
-    whole = r.sub_item == ""
-
-    def part(column, condition):
-        return func.sum(case((condition, column)))
-
-    stmt = (
-        select(
-            r.building_id,
-            r.carrier_code,
-            func.max(r.grain).label("grain"),
-            func.sum(case((whole, 1), else_=0)).label("months_reported"),
-            part(r.quantity, whole).label("quantity"),
-            part(r.kgce_calorific, whole).label("kgce_calorific"),
-            part(r.kgce_generation, whole).label("kgce_generation"),
-            *[part(r.quantity, r.sub_item == letter).label(f"{name}_kwh") for letter, name in SUB_ITEMS.items()],
-        )
-        .where(r.year == year)
-        .group_by(r.building_id, r.carrier_code)
-    )
-    if joined:
-        stmt = stmt.join(Building, Building.id == r.building_id).where(scope)
-    if session.connection().dialect.name == "postgresql":
-        # A national year is ~200,000 groups: let the hash aggregate stay in memory instead of spilling
-        # to disk (default work_mem 4 MB). Local to the caller's transaction.
-        session.execute(select(func.set_config("work_mem", ANALYTIC_WORK_MEM, True)))
+def _totals(session: Session, where: ColumnElement[bool], scope: ColumnElement[bool] | None = None) -> pd.DataFrame:
+    """Whole-meter totals and electricity sub-items per building, year and carrier, from the stored rollup."""
+    t = BuildingYearTotal
+    stmt = select(t.building_id, t.year, t.carrier_code, t.grain, t.months_reported, t.quantity, t.kgce_calorific,
+                  t.kgce_generation, *[getattr(t, f"{name}_kwh") for name in SUB_ITEMS.values()]).where(where)
+    if scope is not None:
+        stmt = stmt.join(Building, Building.id == t.building_id).where(scope)
     frame = read_frame(session, stmt)
     numeric = ["months_reported", "quantity", "kgce_calorific", "kgce_generation", *[f"{n}_kwh" for n in SUB_ITEMS.values()]]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")
     return frame
+
+
+def _buildings(session: Session, scope: ColumnElement[bool]) -> pd.DataFrame:
+    buildings = read_frame(session, select(*BUILDING_COLUMNS).where(scope).order_by(Building.code))
+    for flag in ("is_government_office", "is_large_public"):
+        buildings[flag] = buildings[flag].astype(bool)
+    for number in ("floor_area_m2", "ac_area_m2", "heated_area_m2", "occupants", "operating_hours_per_year"):
+        buildings[number] = pd.to_numeric(buildings[number], errors="coerce").astype("float64")
+    return buildings
 
 
 def building_year_indicators(
@@ -180,52 +168,70 @@ def building_year_indicators(
     non_heating_kwh_m2, heating_kgce_m2, correction_factor, comparable_kwh_m2, benchmark_status,
     saving_potential_kgce. Buildings that did not report have is_reporting False and NaN energy.
     """
-    factor = electricity_factor(session=session, year=year, method=method)
+    factors = {year: electricity_factor(session=session, year=year, method=method)}
     scope = _scope(region_code, building_class, government_only, building_ids)
     joined = region_code not in (None, NATION_CODE) or bool(building_class) or government_only or building_ids is not None
-    conn = session.connection()
-    buildings = read_frame(session, select(*BUILDING_COLUMNS).where(scope).order_by(Building.code))
-    for flag in ("is_government_office", "is_large_public"):
-        buildings[flag] = buildings[flag].astype(bool)
-    for number in ("floor_area_m2", "ac_area_m2", "heated_area_m2", "occupants", "operating_hours_per_year"):
-        buildings[number] = pd.to_numeric(buildings[number], errors="coerce").astype("float64")
-    zones = pd.read_sql(select(ClimateZone.code, ClimateZone.has_heating), conn).set_index("code")["has_heating"]
-    totals_by_carrier = _year_totals(session, year, scope, joined)
+    totals = _totals(session, BuildingYearTotal.year == year, scope if joined else None)
+    return _indicators(session, _buildings(session, scope), totals, factors, method)
+
+
+def building_indicators_by_year(*, session: Session, building_id: int, method: str = "calorific") -> pd.DataFrame:
+    """``building_year_indicators`` of one building for every year it reported, oldest first, in one pass."""
+    scope = _scope(None, None, False, [building_id])
+    totals = _totals(session, BuildingYearTotal.building_id == building_id)
+    years = sorted(int(y) for y in totals["year"].unique())
+    if not years:
+        return pd.DataFrame()
+    factors = {y: electricity_factor(session=session, year=y, method=method) for y in years}
+    return _indicators(session, _buildings(session, scope), totals, factors, method).sort_values("year", ignore_index=True)
+
+
+def _indicators(session: Session, buildings: pd.DataFrame, totals_by_carrier: pd.DataFrame, factors: dict[int, float],
+                method: str) -> pd.DataFrame:
+    """Indicators of every (building, year): ``buildings`` crossed with the years of ``factors``.
+
+    Rows are keyed by position in that cross product, so one pass serves a nation's year or a
+    building's years alike.
+    """
+    frame = buildings.merge(pd.DataFrame({"year": list(factors)}), how="cross")
+    rows = frame[["building_id", "year"]].reset_index(names="row")
+    totals_by_carrier = totals_by_carrier.merge(rows, on=["building_id", "year"])
     carriers = totals_by_carrier[totals_by_carrier["months_reported"] > 0]
     sub_columns = [f"{name}_kwh" for name in SUB_ITEMS.values()]
-    elec_all = totals_by_carrier[totals_by_carrier["carrier_code"] == ELECTRICITY].set_index("building_id")
+    elec_all = totals_by_carrier[totals_by_carrier["carrier_code"] == ELECTRICITY].set_index("row")
 
-    totals = carriers.groupby("building_id")[["kgce_calorific", "kgce_generation"]].sum()
-    elec = carriers[carriers.carrier_code == ELECTRICITY].set_index("building_id")
-    heat = carriers[carriers.carrier_code == HEATING_CARRIER].set_index("building_id")
-    complete = completeness(carriers[["building_id", "carrier_code", "grain", "months_reported"]],
+    totals = carriers.groupby("row")[["kgce_calorific", "kgce_generation"]].sum()
+    elec = carriers[carriers.carrier_code == ELECTRICITY].set_index("row")
+    heat = carriers[carriers.carrier_code == HEATING_CARRIER].set_index("row")
+    complete = completeness(carriers[["row", "carrier_code", "grain", "months_reported"]].rename(columns={"row": "building_id"}),
                             seasonal={HEATING_CARRIER})
-    sub_wide = elec_all[sub_columns]
-
-    frame = buildings.set_index("building_id", drop=False)
     frame = frame.join(totals, how="left")
     frame["electricity_kwh"] = elec["quantity"].reindex(frame.index)
     heating_column = f"kgce_{method}"
     frame["heating_kgce"] = heat[heating_column].reindex(frame.index)
     for column in sub_columns:
-        frame[column] = sub_wide[column].reindex(frame.index)
+        frame[column] = elec_all[column].reindex(frame.index)
     frame = frame.join(complete, how="left")
     frame["is_reporting"] = frame["carriers_reported"].notna()
     frame["carriers_reported"] = frame["carriers_reported"].fillna(0).astype("int64")
     frame["months_reported"] = frame["months_reported"].fillna(0).astype("int64")
     frame["is_complete"] = frame["is_complete"].astype("boolean").fillna(False).astype(bool)
     frame["has_sub_items"] = frame[sub_columns].notna().any(axis=1)
+    factor = next(iter(factors.values())) if len(factors) == 1 else frame["year"].map(factors).astype("float64")
     frame = add_intensities(frame, kgce_column=heating_column, kgce_per_kwh=factor)
-    frame["has_heating"] = frame["climate_zone"].map(zones).astype("boolean").fillna(False).astype(bool)
+    frame["has_heating"] = frame["climate_zone"].map(_heating_zones(session)).astype("boolean").fillna(False).astype(bool)
     benchmarked = bm.benchmark_frame(frame, benchmark_table(session=session), office_corrections(), kgce_per_kwh=factor)
     frame = frame.join(benchmarked)
     # Only a complete year can be judged against an annual benchmark.
     incomplete = ~frame["is_complete"]
     judged = ["comparable_kwh_m2", "benchmark_status", "saving_potential_kwh", "saving_potential_kgce"]
     frame.loc[incomplete, judged] = None
-    frame["year"] = year
     frame["method"] = method
     return frame.reset_index(drop=True)
+
+
+def _heating_zones(session: Session) -> pd.Series:
+    return pd.read_sql(select(ClimateZone.code, ClimateZone.has_heating), session.connection()).set_index("code")["has_heating"]
 
 
 def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -360,13 +366,7 @@ def building_profile(*, session: Session, code: str, method: str = "calorific") 
     building = session.scalar(select(Building).where(Building.code == code))
     if building is None:
         raise LookupError(f"unknown building {code}")
-    years = list(session.scalars(select(ConsumptionRecord.year).where(ConsumptionRecord.building_id == building.id)
-                                 .distinct().order_by(ConsumptionRecord.year)))
-    indicators = [
-        building_year_indicators(session=session, year=y, method=method, building_ids=[building.id])
-        for y in years
-    ]
-    by_year = pd.concat(indicators, ignore_index=True) if indicators else pd.DataFrame()
+    by_year = building_indicators_by_year(session=session, building_id=building.id, method=method)
     attributes = {c.key: getattr(building, c.key) for c in Building.__mapper__.column_attrs}
     audits = _records(session.execute(
         select(EnergyAudit.id, EnergyAudit.audit_year, EnergyAudit.auditor, EnergyAudit.electricity_kwh,

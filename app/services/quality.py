@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import distinct, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Building, ConsumptionRecord, Finding, Region, Upload
+from app.models import Building, BuildingYearTotal, Finding, Region, Upload
+
+MONTHS = list(range(1, 13))
 
 
 def uploads_by_day(*, session: Session, uploaded_by: str | None = None) -> pd.DataFrame:
@@ -55,12 +57,14 @@ def completeness_by_region_month(*, session: Session, year: int, region_codes: S
     """Share of each region's registered buildings with a whole-meter record in each month of ``year``.
 
     Regions are matched by code prefix (province_code or city_code), so overlapping regions are each
-    complete in their own right. Annual figures (month 0) count for every month.
+    complete in their own right. Annual figures (month 0) count for every month; a building counts
+    once whatever the number of carriers it reports.
     """
     codes = list(region_codes)
     if not codes:
         return pd.DataFrame(columns=["region_code", "month", "buildings_reporting", "buildings_registered", "complete_pct"])
     conn = session.connection()
+    t = BuildingYearTotal
     province_level = [c for c in codes if c.endswith("0000")]
     city_level = [c for c in codes if not c.endswith("0000")]
     registered_parts, reporting_parts = [], []
@@ -70,26 +74,30 @@ def completeness_by_region_month(*, session: Session, year: int, region_codes: S
         registered_parts.append(pd.read_sql(
             select(column.label("region_code"), func.count().label("buildings_registered"))
             .where(column.in_(wanted)).group_by(column), conn))
+        # per building: reported in month m (bit m) or for the whole year (bit 0), over all its carriers
+        per_building = (
+            select(column.label("region_code"), *[
+                func.max(case((t.months_mask.op("&")((1 << m) | 1) != 0, 1), else_=0)).label(f"m{m}")
+                for m in MONTHS])
+            .join(Building, Building.id == t.building_id)
+            .where(t.year == year, t.months_reported > 0, column.in_(wanted))
+            .group_by(column, t.building_id)
+            .subquery()
+        )
         reporting_parts.append(pd.read_sql(
-            select(column.label("region_code"), ConsumptionRecord.month,
-                   func.count(distinct(ConsumptionRecord.building_id)).label("buildings_reporting"))
-            .join(Building, Building.id == ConsumptionRecord.building_id)
-            .where(ConsumptionRecord.year == year, ConsumptionRecord.sub_item == "", column.in_(wanted))
-            .group_by(column, ConsumptionRecord.month), conn))
+            select(per_building.c.region_code, *[func.sum(per_building.c[f"m{m}"]).label(f"m{m}") for m in MONTHS])
+            .group_by(per_building.c.region_code), conn))
     registered = pd.concat(registered_parts, ignore_index=True)
-    reporting = pd.concat(reporting_parts, ignore_index=True)
-    grid = pd.MultiIndex.from_product([codes, range(1, 13)], names=["region_code", "month"]).to_frame(index=False)
-    annual = reporting[reporting["month"] == 0][["region_code", "buildings_reporting"]].rename(
-        columns={"buildings_reporting": "annual"})
-    monthly = reporting[reporting["month"] > 0]
-    frame = grid.merge(monthly, on=["region_code", "month"], how="left").merge(annual, on="region_code", how="left")
-    frame = frame.merge(registered, on="region_code", how="left")
-    frame["buildings_reporting"] = (frame["buildings_reporting"].fillna(0) + frame["annual"].fillna(0)).astype("int64")
+    reporting = pd.concat(reporting_parts, ignore_index=True).melt(
+        id_vars="region_code", var_name="month", value_name="buildings_reporting")
+    reporting["month"] = reporting["month"].str[1:].astype("int64")
+    grid = pd.MultiIndex.from_product([codes, MONTHS], names=["region_code", "month"]).to_frame(index=False)
+    frame = grid.merge(reporting, on=["region_code", "month"], how="left").merge(registered, on="region_code", how="left")
+    frame["buildings_reporting"] = pd.to_numeric(frame["buildings_reporting"]).fillna(0).astype("int64")
     frame["buildings_registered"] = frame["buildings_registered"].fillna(0).astype("int64")
-    frame["buildings_reporting"] = frame[["buildings_reporting", "buildings_registered"]].min(axis=1)
     registered_count = frame["buildings_registered"].where(frame["buildings_registered"] > 0)
     frame["complete_pct"] = (100.0 * frame["buildings_reporting"] / registered_count).round(1)
-    return frame.drop(columns=["annual"])
+    return frame
 
 
 def demonstration_regions(*, session: Session) -> pd.DataFrame:
@@ -101,7 +109,8 @@ def demonstration_regions(*, session: Session) -> pd.DataFrame:
 
 def data_years(*, session: Session) -> list[int]:
     """The years that hold consumption records, newest first."""
-    return [int(y) for y in session.scalars(select(ConsumptionRecord.year).distinct().order_by(ConsumptionRecord.year.desc()))]
+    t = BuildingYearTotal
+    return [int(y) for y in session.scalars(select(t.year).distinct().order_by(t.year.desc()))]
 
 
 __all__ = [

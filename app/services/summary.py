@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.regions import NATION_CODE
 from app.services.indicators import in_region
-from app.models import Building, ConsumptionRecord, Region
+from app.models import Building, BuildingYearTotal, Region
 
 
 @dataclass(frozen=True)
@@ -35,14 +35,15 @@ def year_summary(*, session: Session, year: int, region_code: str | None = None)
         raise LookupError(f"unknown region {code}")
     scope = in_region(code)
     registered = session.scalar(select(func.count()).select_from(Building).where(scope))
+    t = BuildingYearTotal
     totals = session.execute(
         select(
-            func.count(distinct(ConsumptionRecord.building_id)),
-            func.coalesce(func.sum(ConsumptionRecord.kgce_calorific), 0.0),
-            func.coalesce(func.sum(ConsumptionRecord.kgce_generation), 0.0),
+            func.count(distinct(t.building_id)),
+            func.coalesce(func.sum(t.kgce_calorific), 0.0),
+            func.coalesce(func.sum(t.kgce_generation), 0.0),
         )
-        .join(Building, Building.id == ConsumptionRecord.building_id)
-        .where(ConsumptionRecord.year == year, ConsumptionRecord.sub_item == "", scope)
+        .join(Building, Building.id == t.building_id)
+        .where(t.year == year, t.months_reported > 0, scope)
     ).one()
     return YearSummary(
         year=year, region_code=code, region_name_zh=region.name_zh, region_name_en=region.name_en,

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.services import rollups
 from app.models import Building, ConsumptionRecord, ConsumptionSeries, EnergyAudit
 from tests.conftest import DATA_DIR
 
@@ -61,6 +62,7 @@ def load_analytics(session: Session) -> dict[str, int]:
         {"building_id": b, "carrier_code": c, "year": y, "grain": g} for b, c, y, g in sorted(series)
     ])
     session.execute(insert(ConsumptionRecord), records)
+    rollups.rebuild(session=session)
 
     audits = pd.read_csv(ANALYTICS / "audits.csv")
     session.execute(insert(EnergyAudit), [

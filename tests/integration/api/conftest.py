@@ -27,7 +27,7 @@ from app.models import (
     User,
 )
 from app.security import create_access_token, hash_password
-from app.services import analytics
+from app.services import analytics, rollups
 from app.services.reference import climate_zone_prefixes
 from tests.conftest import DATA_DIR
 
@@ -97,6 +97,7 @@ def load_world(session: Session) -> dict[str, Building]:
     session.flush()
     session.add_all(ConsumptionRecord(**r) for r in records.drop(columns=["building_code"]).to_dict("records"))
     session.flush()
+    rollups.rebuild(session=session)
 
     shenyang = buildings["210102A001"]
     audit = EnergyAudit(

@@ -21,6 +21,7 @@ from app.models import (
     Upload,
     User,
 )
+from app.services import rollups
 from app.security import create_access_token, hash_password
 from tests.conftest import DATA_DIR
 from tests.integration.api.conftest import TEST_SECRET
@@ -51,6 +52,7 @@ def committed_buildings(engine, tmp_path, monkeypatch):
             session.execute(delete(ConsumptionHistory).where(ConsumptionHistory.building_id.in_(ids)))
             session.execute(delete(ConsumptionRecord).where(ConsumptionRecord.building_id.in_(ids)))
             session.execute(delete(ConsumptionSeries).where(ConsumptionSeries.building_id.in_(ids)))
+            rollups.rebuild(session=session)
             session.execute(delete(BuildingHistory).where(BuildingHistory.building_id.in_(ids)))
             session.execute(delete(Building).where(Building.code.in_(CODES)))
             session.execute(delete(Finding).where(Finding.upload_id.in_(uploads)))
