@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import dash
@@ -12,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from dashboards import auth, components, geo
 from dashboards.auth import Authenticator
-from dashboards.context import ENGINE_KEY
+from dashboards.context import ENGINE_KEY, WARM_UP_KEY
 from dashboards.i18n import LANG_COOKIE, normalise_lang, t
 
 ASSETS = Path(__file__).parent / "assets"
@@ -66,8 +65,8 @@ def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engin
     """Build the Dash app; its Flask ``server`` checks the API's login cookie on every request.
 
     ``engine`` defaults to the configured database; ``authenticate`` defaults to decoding the
-    ``jieneng_token`` cookie with ``app.security.decode_token``. With ``warm_cache`` the first signed-in
-    request starts computing the default national views in the background.
+    ``jieneng_token`` cookie with ``app.security.decode_token``. With ``warm_cache`` the serving app
+    recomputes the national views of every year in the background whenever the data change.
     """
     from dashboards.pages import PAGES
 
@@ -148,7 +147,7 @@ def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engin
 
 
 def _install_warm_up(server: flask.Flask) -> None:
-    started = threading.Event()
+    """Leave the warm-up where the serving app finds it: it runs after every refresh of the national frames."""
 
     def warm() -> None:
         from dashboards import data
@@ -157,11 +156,7 @@ def _install_warm_up(server: flask.Flask) -> None:
         with server.app_context():
             data.warm_up()
 
-    @server.before_request
-    def _start_warm_up() -> None:
-        if not started.is_set() and flask.g.get("viewer") is not None:
-            started.set()
-            threading.Thread(target=warm, name="jieneng-dashboards-warm-up", daemon=True).start()
+    server.config[WARM_UP_KEY] = warm
 
 
 __all__ = ["create_dash"]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.db import get_engine
 
 ENGINE_KEY = "JIENENG_ENGINE"
+WARM_UP_KEY = "JIENENG_WARM_UP"  # read by app.api.main: run after each refresh of the national frames
 
 
 def current_engine() -> Engine:

@@ -9,16 +9,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.models import Building, BuildingClass, ConsumptionRecord, SavingTarget, Upload
-from app.services import building_data, quality
+from app.models import BuildingClass
+from app.services import building_data, frames, quality
 from dashboards.context import current_engine, read_session
 from dashboards.i18n import t
 
@@ -30,14 +29,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def data_version(session) -> tuple:
-    """Changes whenever an upload, a target, a building or a record is added (primary-key maxima)."""
-    return tuple(session.execute(select(
-        select(func.max(Upload.id)).scalar_subquery(),
-        select(func.max(Upload.finished_at)).scalar_subquery(),
-        select(func.max(SavingTarget.id)).scalar_subquery(),
-        select(func.max(Building.id)).scalar_subquery(),
-        select(func.max(ConsumptionRecord.id)).scalar_subquery(),
-    )).one())
+    """Changes whenever an upload, a target, a building or a record is added (app.services.frames)."""
+    return frames.data_fingerprint(session=session)
 
 
 def cached(fn: F) -> F:
@@ -66,25 +59,29 @@ def cached(fn: F) -> F:
 
 
 def warm_up() -> None:
-    """Compute the latest year's national views (both methods), progress, assessment and quality ahead of visitors."""
+    """Compute every year's national views (both methods), progress, assessment and quality ahead of visitors."""
     try:
         options = filter_options()
-        years = options["years"]
-        if not years:
-            return
-        for method in ("calorific", "generation"):
-            overview_view(year=years[0], method=method, building_class=None, government_only=False, region_code=None)
-        assessments(year=years[0])
-        quality_view(year=years[0], region_codes=tuple(r["region_code"] for r in options["regions"]), uploaded_by=None)
+        regions = tuple(r["region_code"] for r in options["regions"])
+        for year in options["years"][: frames.SLOTS // len(frames.METHODS)]:
+            for method in frames.METHODS:
+                overview_view(year=year, method=method, building_class=None, government_only=False, region_code=None)
+            assessments(year=year)
+            quality_view(year=year, region_codes=regions, uploaded_by=None)
     except Exception:  # a missing or empty database must not break the app; the pages report it
         logger.warning("warming the dashboards' cache failed", exc_info=True)
 
 
-def clear_cache() -> None:
-    """Forget every cached aggregate."""
+def clear_views() -> None:
+    """Forget the cached views, keeping the national indicator frames they are computed from."""
     with _LOCK:
         _CACHE.clear()
-        _FRAMES.clear()
+
+
+def clear_cache() -> None:
+    """Forget every cached view and the national indicator frames."""
+    clear_views()
+    frames.clear()
 
 
 # ---------------------------------------------------------------- reference and filters
@@ -157,26 +154,9 @@ def building_view(*, code: str) -> dict | None:
 
 # ---------------------------------------------------------------- indicators, progress, assessment
 
-FRAME_SLOTS = 4
-_FRAMES: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
-
-
 def national_frame(session, *, year: int, method: str) -> pd.DataFrame:
-    """Every building's indicators for a year (building_year_indicators, whole nation), kept for the
-    few most recent (year, method) pairs; pages filter it by region, class and owner in memory."""
-    from app.services.indicators import building_year_indicators
-
-    key = (str(session.get_bind().url), data_version(session), year, method)
-    with _LOCK:
-        if key in _FRAMES:
-            _FRAMES.move_to_end(key)
-            return _FRAMES[key]
-    frame = building_year_indicators(session=session, year=year, method=method)
-    with _LOCK:
-        _FRAMES[key] = frame
-        while len(_FRAMES) > FRAME_SLOTS:
-            _FRAMES.popitem(last=False)
-    return frame
+    """Every building's indicators for a year (held by app.services.frames); pages filter it in memory."""
+    return frames.national_frame(session=session, year=year, method=method)
 
 
 def select_buildings(frame: pd.DataFrame, *, region_code: str | None = None, building_class: str | None = None,

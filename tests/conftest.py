@@ -18,11 +18,22 @@ from sqlalchemy.orm import Session
 
 from app import migrate
 from app.db import make_engine, session_scope
+from app.services import frames
 from seeds.loader import load_reference
 
 TESTS_DIR = Path(__file__).parent
 DATA_DIR = TESTS_DIR / "data"
 POSTGRES_URL = os.environ.get("JIENENG_TEST_POSTGRES_URL")
+# Served apps in tests do not precompute in the background; tests that want it start a Refresher.
+os.environ.setdefault("JIENENG_REFRESH_INTERVAL_S", "0")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_frames():
+    """Rolled-back tests can repeat a data fingerprint: no national frame outlives its test."""
+    frames.clear()
+    yield
+    frames.clear()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -19,11 +20,13 @@ from app.api.limits import UploadSizeLimit
 from app.api.routers import analytics, auth, catalog, health, uploads, web
 from app.config import DEFAULT_SECRET_KEY, Settings, get_settings
 from app.db import make_engine, session_factory
+from app.services import frames
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 API_PREFIX = "/api/v1"
 DASHBOARDS_PATH = "/dashboards"
+WARM_UP_KEY = "JIENENG_WARM_UP"  # the Flask config entry where the dashboards leave their warm-up (dashboards.context)
 
 DESCRIPTION = """
 建筑能效监测平台 REST API：地区、建筑、能耗、上传、节能目标与考核。
@@ -49,7 +52,19 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         )
     engine = engine or make_engine(settings.resolved_database_url)
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        refresher = None
+        if settings.refresh_interval_s > 0:
+            refresher = frames.Refresher(engine, interval_s=settings.refresh_interval_s,
+                                         after=app.state.after_refresh).start()
+        app.state.refresher = refresher
+        yield
+        if refresher is not None:
+            refresher.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="jieneng 建筑能效监测平台 API",
         version="1.0.0",
         description=DESCRIPTION,
@@ -61,6 +76,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
+    app.state.after_refresh = []  # run by the frames refresher once the national indicators are current
     install_error_handlers(app)
 
     app.include_router(health.router)
@@ -103,5 +119,8 @@ def mount_dashboards(app: FastAPI) -> bool:
     if "engine" in inspect.signature(create_dash).parameters:
         kwargs["engine"] = app.state.engine  # one database for the API and the dashboards
     dash_app = create_dash(**kwargs)
+    warm_up = dash_app.server.config.get(WARM_UP_KEY)
+    if warm_up is not None:
+        app.state.after_refresh.append(warm_up)
     app.mount(DASHBOARDS_PATH, WSGIMiddleware(dash_app.server), name="dashboards")
     return True

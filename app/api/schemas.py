@@ -128,6 +128,10 @@ class ConsumptionPageOut(BaseModel):
 class HealthOut(BaseModel):
     status: str = Field(examples=["ok"])
     database: str = Field(examples=["ok"])
+    indicators: str = Field(
+        default="off", examples=["current"],
+        description="National indicators precomputed for the current data in this process: current, refreshing or off",
+    )
 
 
 def clean(value: Any) -> Any:

@@ -1,8 +1,8 @@
 """Region-scoped reads over the analytics services: region summary, targets, progress, assessments.
 
-The indicator services compute a whole region at once, which is costly at national scale; results
-are cached per process and keyed by a fingerprint of the data (uploads, records, buildings,
-targets), so any import, load or new decomposition invalidates them.
+Regions are read from the national indicator frames held by app.services.frames; results are
+cached per process and keyed by a fingerprint of the data (uploads, records, buildings, targets),
+so any import, load or new decomposition invalidates them.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Building, ConsumptionRecord, Region, SavingTarget, Upload
+from app.models import Region, SavingTarget
 from app.services import assessment as assessment_service
-from app.services import indicators
+from app.services import frames, indicators
+from app.services.frames import data_fingerprint
 from app.services import targets as targets_service
 from app.services.catalog import NATION_CODE, ScopeError, get_region, region_in_scope
 
@@ -26,19 +27,6 @@ METHODS = ("calorific", "generation")
 _CACHE_SIZE = 4096
 _cache: OrderedDict[tuple, Any] = OrderedDict()
 _cache_lock = threading.Lock()
-
-
-def data_fingerprint(*, session: Session) -> tuple:
-    """Changes whenever uploads finish, records or buildings are added, or targets are stored (one round trip)."""
-    stmt = select(
-        select(func.max(Upload.id)).scalar_subquery(),
-        select(func.max(Upload.finished_at)).scalar_subquery(),
-        select(func.count(Upload.id)).scalar_subquery(),
-        select(func.max(ConsumptionRecord.id)).scalar_subquery(),
-        select(func.max(Building.id)).scalar_subquery(),
-        select(func.max(SavingTarget.id)).scalar_subquery(),
-    )
-    return tuple(session.execute(stmt).one())
 
 
 def _cached(key: tuple, compute):
@@ -67,9 +55,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _region_frame(session: Session, code: str, year: int, method: str) -> pd.DataFrame:
-    return indicators.building_year_indicators(
-        session=session, year=year, region_code=None if code == NATION_CODE else code, method=method
-    )
+    return frames.region_frame(session=session, year=year, method=method, region_code=None if code == NATION_CODE else code)
 
 
 def region_summary(
@@ -117,7 +103,7 @@ def building_indicators(*, session: Session, building_id: int, method: str = "ca
 
 
 def _building_indicators(session: Session, building_id: int, method: str) -> list[dict[str, Any]]:
-    return _records(indicators.building_indicators_by_year(session=session, building_id=building_id, method=method))
+    return _records(frames.building_frame(session=session, building_id=building_id, method=method))
 
 
 def scoped_targets(*, session: Session, region_scope: str | None = None) -> list[dict[str, Any]]:

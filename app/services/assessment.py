@@ -23,9 +23,9 @@ from app.domain.assessment import Assessment, AssessmentConfig
 from app.domain.assessment import assess as assess_region
 from app.domain.regions import NATION_CODE
 from app.models import EnergyAudit
+from app.services.frames import national_frame
 from app.services.indicators import (
     SEEDS_DIR,
-    building_year_indicators,
     demonstration_regions,
     rollup_frame,
 )
@@ -46,7 +46,7 @@ def _audited_ids(session: Session, year: int) -> set[int]:
 def measure_frame(*, session: Session, year: int, frame: pd.DataFrame | None = None, method: str = "calorific") -> pd.DataFrame:
     """Per demonstration region and the nation: registered buildings, the four measure counts and their rates."""
     if frame is None:
-        frame = building_year_indicators(session=session, year=year, method=method)
+        frame = national_frame(session=session, year=year, method=method)
     audited = _audited_ids(session, year)
     frame = frame.assign(has_audit=frame["building_id"].isin(audited))
     rollup = rollup_frame(frame, demonstration_regions(session=session))
@@ -75,7 +75,7 @@ def assess(
     targets = current_targets(session=session)
     method = str(targets["method_basis"].iloc[0]) if not targets.empty else "calorific"
     if frame is None:
-        frame = building_year_indicators(session=session, year=year, method=method)
+        frame = national_frame(session=session, year=year, method=method)
     measures = measure_frame(session=session, year=year, frame=frame, method=method)
     progress = progress_frame(year=year, targets=targets, rollup=measures, thresholds=config.progress)
     by_region = progress.set_index("region_code") if not progress.empty else pd.DataFrame()
@@ -131,6 +131,6 @@ def progress_and_assessment(
 
     targets = current_targets(session=session)
     method = str(targets["method_basis"].iloc[0]) if not targets.empty else "calorific"
-    frame = building_year_indicators(session=session, year=year, method=method)
+    frame = national_frame(session=session, year=year, method=method)
     progress = target_progress(session=session, year=year, region_code=region_code, frame=frame)
     return progress, assess(session=session, year=year, region_code=region_code, frame=frame)

@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session
 
+from app.bulk import read_frame
 from app.domain import benchmarks as bm
 from app.domain.indicators import SUB_ITEMS, add_intensities, completeness
 from app.domain.regions import NATION_CODE, region_column
@@ -27,6 +28,7 @@ from app.models import (
     Building,
     BuildingYearTotal,
     ClimateZone,
+    ConversionFactor,
     ConsumptionHistory,
     ConsumptionRecord,
     EnergyAudit,
@@ -78,12 +80,23 @@ def office_corrections() -> dict[str, bm.OfficeCorrection]:
 
 def electricity_factor(*, session: Session, year: int, method: str = "calorific") -> float:
     """kgce per kWh of electricity for a year by method (calorific 0.1229, generation the year's coal rate)."""
+    return electricity_factors(session=session, years=[year], method=method)[year]
+
+
+def electricity_factors(*, session: Session, years: list[int], method: str = "calorific") -> dict[int, float]:
+    """``electricity_factor`` of several years from one read of the factor table."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
-    factor = conversion_tables(session=session).factor(ELECTRICITY, year, method)
-    if factor is None:
-        raise LookupError(f"no {method} electricity factor for {year}")
-    return factor
+    f = ConversionFactor
+    rows = session.execute(select(f.valid_from_year, f.valid_to_year, f.kgce_per_unit)
+                           .where(f.carrier_code == ELECTRICITY, f.method == method).order_by(f.valid_from_year)).all()
+    factors = {}
+    for year in years:
+        valid = [value for start, end, value in rows if start <= year and (end is None or end >= year)]
+        if not valid:
+            raise LookupError(f"no {method} electricity factor for {year}")
+        factors[year] = float(valid[-1])
+    return factors
 
 
 def benchmark_table(*, session: Session, edition: str = BENCHMARK_EDITION) -> pd.DataFrame:
@@ -103,26 +116,6 @@ def _scope(region_code: str | None, building_class: str | None, government_only:
     if building_ids is not None:
         conditions.append(Building.id.in_(building_ids))
     return and_(*conditions)
-
-
-def read_frame(session: Session, stmt) -> pd.DataFrame:
-    """Run a select on the session's connection and build a DataFrame straight from the driver's tuples.
-
-    Skips SQLAlchemy's per-row Result objects, which cost more than the query on a 200,000-row answer.
-    """
-    conn = session.connection()
-    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        params = compiled.construct_params()
-        if compiled.positiontup is not None:
-            cursor.execute(compiled.string, tuple(params[name] for name in compiled.positiontup))
-        else:
-            cursor.execute(compiled.string, params)
-        columns = [d[0] for d in cursor.description]
-        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
-    finally:
-        cursor.close()
 
 
 def _totals(session: Session, where: ColumnElement[bool], scope: ColumnElement[bool] | None = None) -> pd.DataFrame:
@@ -182,7 +175,7 @@ def building_indicators_by_year(*, session: Session, building_id: int, method: s
     years = sorted(int(y) for y in totals["year"].unique())
     if not years:
         return pd.DataFrame()
-    factors = {y: electricity_factor(session=session, year=y, method=method) for y in years}
+    factors = electricity_factors(session=session, years=years, method=method)
     return _indicators(session, _buildings(session, scope), totals, factors, method).sort_values("year", ignore_index=True)
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.domain import targets as dt
 from app.domain.regions import NATION_CODE
 from app.models import Region, SavingTarget
+from app.services.frames import national_frame
 from app.services.indicators import building_year_indicators, region_rollup
 
 KGCE_PER_TCE = 1000.0
@@ -403,6 +404,8 @@ def target_progress(
     if region_code:
         targets = targets[targets["region_code"] == region_code]
     method = str(targets["method_basis"].iloc[0]) if not targets.empty else "calorific"
+    if frame is None:
+        frame = national_frame(session=session, year=year, method=method)
     rollup = region_rollup(session=session, year=year, method=method, frame=frame)
     return progress_frame(year=year, targets=targets, rollup=rollup,
                           thresholds=thresholds or assessment_config().progress)

@@ -22,4 +22,5 @@ def healthz(request: Request) -> HealthOut | JSONResponse:
             connection.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError):  # unreachable or refusing: not healthy, never a 500
         return problem(503, "数据库不可达 / database unreachable", instance=request.url.path)
-    return HealthOut(status="ok", database="ok")
+    refresher = getattr(request.app.state, "refresher", None)
+    return HealthOut(status="ok", database="ok", indicators=refresher.state if refresher is not None else "off")
