@@ -134,7 +134,7 @@ def test_admin_creates_users(world: World):
 def test_healthz_is_public(world: World):
     for path in ("/healthz", "/api/v1/healthz"):
         response = world.client.get(path)
-        assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
+        assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok", "indicators": "off"}
 
 
 def test_unknown_path_and_method_are_problems(world: World):
