@@ -10,41 +10,25 @@ import pytest
 from sqlalchemy import select
 
 from app import migrate
-from app.config import get_settings
 from app.db import make_engine, session_scope
 from app.models import Building
 from app.services import frames, indicators
-from etl.pipeline import run
 from seeds.loader import load_reference
-from tests.conftest import DATA_DIR
+from tests.integration.etl_files import ETL, data_dir, upload  # noqa: F401 (data_dir is a fixture)
 
-ETL = DATA_DIR / "etl"
 COMPARED = ["building_id", "year", "energy_kgce", "energy_kwh_eq", "months_reported", "is_complete", "benchmark_status"]
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("JIENENG_DATA_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
-def _upload(session, name: str, kind: str = "consumption", text: str | None = None):
-    data = text.encode() if text is not None else (ETL / name).read_bytes()
-    report = run(session=session, data=data, filename=name, kind=kind)
-    assert report.status == "loaded", report.to_dict()
+pytestmark = pytest.mark.usefixtures("data_dir")
 
 
 def test_frame_is_held_until_the_data_change(session):
-    _upload(session, "buildings_ok.csv", kind="buildings")
-    _upload(session, "consumption_long.csv")
+    upload(session, "buildings_ok.csv", kind="buildings")
+    upload(session, "consumption_long.csv")
     assert frames.held_frame(session=session, year=2007) is None
     first = frames.national_frame(session=session, year=2007)
     assert frames.national_frame(session=session, year=2007) is first
     assert frames.held_frame(session=session, year=2007) is first
     text = (ETL / "consumption_long.csv").read_text(encoding="utf-8").replace('"120,000"', "150000")
-    _upload(session, "fix.csv", text=text)
+    upload(session, "fix.csv", text=text)
     assert frames.held_frame(session=session, year=2007) is None
     second = frames.national_frame(session=session, year=2007)
     office = second["code"] == "110105A001"
@@ -52,9 +36,9 @@ def test_frame_is_held_until_the_data_change(session):
 
 
 def test_building_and_region_rows_from_held_frames_match_computed_ones(session):
-    _upload(session, "buildings_ok.csv", kind="buildings")
-    _upload(session, "consumption_long.csv")
-    _upload(session, "consumption_wide.csv")
+    upload(session, "buildings_ok.csv", kind="buildings")
+    upload(session, "consumption_long.csv")
+    upload(session, "consumption_wide.csv")
     office = session.scalar(select(Building.id).where(Building.code == "110105A001"))
     computed = frames.building_frame(session=session, building_id=office)  # nothing held: computed
     years = sorted(computed["year"])
@@ -73,17 +57,21 @@ def test_refresher_precomputes_every_year_and_method_after_a_change(empty_databa
     engine = make_engine(empty_database_url)
     with session_scope(engine) as session:
         load_reference(session)
-        _upload(session, "buildings_ok.csv", kind="buildings")
-        _upload(session, "consumption_long.csv")
+        upload(session, "buildings_ok.csv", kind="buildings")
+        upload(session, "consumption_long.csv")
     refreshed = threading.Event()
     refresher = frames.Refresher(engine, interval_s=0.05, after=[refreshed.set]).start()
     try:
         assert refreshed.wait(30)
+        deadline = time.monotonic() + 10
+        while refresher.state != "current" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert refresher.state == "current"
         with session_scope(engine) as session:
             assert all(frames.held_frame(session=session, year=2007, method=m) is not None for m in frames.METHODS)
         refreshed.clear()
         with session_scope(engine) as session:
-            _upload(session, "consumption_wide.csv")
+            upload(session, "consumption_wide.csv")
         assert refreshed.wait(30)
         deadline = time.monotonic() + 30
         with session_scope(engine) as session:

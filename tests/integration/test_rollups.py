@@ -6,28 +6,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from app.config import get_settings
 from app.models import AreaMonthTotal, Building, BuildingYearTotal, ConsumptionRecord
 from app.services import indicators, quality, rollups
-from etl.pipeline import run
-from tests.conftest import DATA_DIR
+from tests.integration.etl_files import ETL, data_dir, upload  # noqa: F401 (data_dir is a fixture)
 
-ETL = DATA_DIR / "etl"
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("JIENENG_DATA_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
-def _upload(session, name: str, kind: str = "consumption", text: str | None = None):
-    data = text.encode() if text is not None else (ETL / name).read_bytes()
-    report = run(session=session, data=data, filename=name, kind=kind)
-    assert report.status == "loaded", report.to_dict()
-    return report
+pytestmark = pytest.mark.usefixtures("data_dir")
 
 
 def _stored(session) -> dict[str, pd.DataFrame]:
@@ -56,13 +39,13 @@ def assert_rollups_current(session) -> None:
 
 
 def test_uploads_corrections_and_reuploads_keep_rollups_current(session):
-    _upload(session, "buildings_ok.csv", kind="buildings")
-    _upload(session, "consumption_long.csv")
+    upload(session, "buildings_ok.csv", kind="buildings")
+    upload(session, "consumption_long.csv")
     assert_rollups_current(session)
-    _upload(session, "consumption_wide.csv")
+    upload(session, "consumption_wide.csv")
     assert_rollups_current(session)
     text = (ETL / "consumption_long.csv").read_text(encoding="utf-8").replace('"120,000"', "150000")
-    corrected = _upload(session, "fix.csv", text=text)
+    corrected = upload(session, "fix.csv", text=text)
     assert corrected.rows_changed == 1
     assert_rollups_current(session)
 
@@ -79,22 +62,22 @@ def test_uploads_corrections_and_reuploads_keep_rollups_current(session):
 
 
 def test_building_moving_district_moves_its_area_totals(session):
-    _upload(session, "buildings_ok.csv", kind="buildings")
-    _upload(session, "consumption_long.csv")
+    upload(session, "buildings_ok.csv", kind="buildings")
+    upload(session, "consumption_long.csv")
     before = session.scalars(select(AreaMonthTotal.district_code).distinct()).all()
     assert "110105" in before
     text = (ETL / "buildings_ok.csv").read_text(encoding="utf-8").replace(
         "110105A001,朝阳区政府办公楼,110105", "110105A001,朝阳区政府办公楼,110101")
-    _upload(session, "move.csv", kind="buildings", text=text)
+    upload(session, "move.csv", kind="buildings", text=text)
     after = set(session.scalars(select(AreaMonthTotal.district_code).distinct()))
     assert "110101" in after
     assert_rollups_current(session)
 
 
 def test_building_indicators_by_year_match_the_single_year_pass(session):
-    _upload(session, "buildings_ok.csv", kind="buildings")
-    _upload(session, "consumption_long.csv")
-    _upload(session, "consumption_wide.csv")
+    upload(session, "buildings_ok.csv", kind="buildings")
+    upload(session, "consumption_long.csv")
+    upload(session, "consumption_wide.csv")
     office = session.scalar(select(Building.id).where(Building.code == "110105A001"))
     by_year = indicators.building_indicators_by_year(session=session, building_id=office, method="generation")
     assert list(by_year["year"]) == sorted(by_year["year"]) and len(by_year) >= 1
@@ -107,8 +90,8 @@ def test_building_indicators_by_year_match_the_single_year_pass(session):
 
 
 def test_completeness_counts_each_building_once(session):
-    _upload(session, "buildings_ok.csv", kind="buildings")
-    _upload(session, "consumption_long.csv")
+    upload(session, "buildings_ok.csv", kind="buildings")
+    upload(session, "consumption_long.csv")
     grid = quality.completeness_by_region_month(session=session, year=2007, region_codes=["110000"])
     by_month = grid.set_index("month")
     # 北京 has two registered buildings; the office reported electricity monthly and gas annually
