@@ -103,7 +103,7 @@ def building_indicators(*, session: Session, building_id: int, method: str = "ca
 
 
 def _building_indicators(session: Session, building_id: int, method: str) -> list[dict[str, Any]]:
-    return _records(frames.building_frame(session=session, building_id=building_id, method=method))
+    return frames.building_records(session=session, building_id=building_id, method=method)
 
 
 def scoped_targets(*, session: Session, region_scope: str | None = None) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ METHODS = ("calorific", "generation")
 SLOTS = 8  # 4 years x 2 methods of 100,000 buildings: about 400 MB
 _frames: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _positions: dict[tuple, pd.Index] = {}
+_arrays: dict[tuple, list] = {}  # (column, array) pairs of a held frame, for row lookups without pandas overhead
 _lock = threading.Lock()
 _computing: dict[tuple, threading.Lock] = {}
 
@@ -90,12 +91,17 @@ def _store(key: tuple, frame: pd.DataFrame) -> None:
     with _lock:
         _frames[key] = frame
         _positions[key] = pd.Index(frame["building_id"])
+        _arrays[key] = [(column, frame[column].array) for column in frame.columns]
         for stale in [k for k in _frames if k[0] == key[0] and k[1] != key[1]]:
-            _frames.pop(stale, None)  # an older fingerprint of the same database is never read again
-            _positions.pop(stale, None)
+            _forget(stale)  # an older fingerprint of the same database is never read again
         while len(_frames) > SLOTS:
-            old, _ = _frames.popitem(last=False)
-            _positions.pop(old, None)
+            _forget(next(iter(_frames)))
+
+
+def _forget(key: tuple) -> None:
+    _frames.pop(key, None)
+    _positions.pop(key, None)
+    _arrays.pop(key, None)
 
 
 def region_frame(*, session: Session, year: int, method: str = "calorific", region_code: str | None = None) -> pd.DataFrame:
@@ -107,8 +113,11 @@ def region_frame(*, session: Session, year: int, method: str = "calorific", regi
     return frame if column is None else frame[frame[column] == region_code].reset_index(drop=True)
 
 
-def building_frame(*, session: Session, building_id: int, method: str = "calorific") -> pd.DataFrame:
-    """A building's indicators for every year it reported, oldest first: from held frames when all are held."""
+def building_records(*, session: Session, building_id: int, method: str = "calorific") -> list[dict]:
+    """A building's indicators for every year it reported, oldest first, as plain dicts (NaN for missing).
+
+    Read from the held frames when every year is held, else computed in one pass over its own totals.
+    """
     t = BuildingYearTotal
     years = session.scalars(select(t.year).where(t.building_id == building_id).distinct().order_by(t.year)).all()
     fingerprint = data_fingerprint(session=session)
@@ -117,13 +126,14 @@ def building_frame(*, session: Session, building_id: int, method: str = "calorif
     with _lock:
         for year in years:
             key = (url, fingerprint, int(year), method)
-            frame, positions = _frames.get(key), _positions.get(key)
-            if frame is None:
+            if key not in _frames:
                 break
-            rows.append(frame.iloc[[positions.get_loc(building_id)]])
-    if len(rows) == len(years) and rows:
-        return pd.concat(rows, ignore_index=True)
-    return indicators.building_indicators_by_year(session=session, building_id=building_id, method=method)
+            position = _positions[key].get_loc(building_id)
+            rows.append({column: values[position] for column, values in _arrays[key]})
+    if len(rows) == len(years):
+        return rows
+    frame = indicators.building_indicators_by_year(session=session, building_id=building_id, method=method)
+    return frame.to_dict("records")
 
 
 def clear() -> None:
@@ -131,6 +141,7 @@ def clear() -> None:
     with _lock:
         _frames.clear()
         _positions.clear()
+        _arrays.clear()
 
 
 def data_years(*, session: Session) -> list[int]:

@@ -40,11 +40,11 @@ def test_building_and_region_rows_from_held_frames_match_computed_ones(session):
     upload(session, "consumption_long.csv")
     upload(session, "consumption_wide.csv")
     office = session.scalar(select(Building.id).where(Building.code == "110105A001"))
-    computed = frames.building_frame(session=session, building_id=office)  # nothing held: computed
+    computed = pd.DataFrame(frames.building_records(session=session, building_id=office))  # nothing held: computed
     years = sorted(computed["year"])
     for year in years:
         frames.national_frame(session=session, year=year)
-    held = frames.building_frame(session=session, building_id=office)
+    held = pd.DataFrame(frames.building_records(session=session, building_id=office))
     pd.testing.assert_frame_equal(held[COMPARED], computed[COMPARED], check_dtype=False)
     region = frames.region_frame(session=session, year=years[0], region_code="110000")
     alone = indicators.building_year_indicators(session=session, year=years[0], region_code="110000")
