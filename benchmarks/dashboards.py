@@ -6,8 +6,9 @@ A page's "first render" is its layout plus the callbacks that fill it with the d
 "filter change" is the main callback with other filter values. Each is timed in three states:
 
 - first view: nobody has asked for this view since the data last changed, and the served process
-  has precomputed the national indicator frames (app.services.frames.Refresher does so within
-  seconds of a change): the view cache is emptied before every run, the frames are kept;
+  has refreshed (app.services.frames.Refresher does so within seconds of a change: national
+  indicator frames, then each year's progress, assessment, area totals and filter options): the
+  views are emptied before every run, those building blocks are kept;
 - warm: served from the view cache, keyed by the data version;
 - cold: everything emptied before every run, as in the seconds between a data change and the end
   of the background refresh.

@@ -72,10 +72,15 @@ def warm_up() -> None:
         logger.warning("warming the dashboards' cache failed", exc_info=True)
 
 
+# Shared by every view and computed for every year by warm_up after each data change.
+BUILDING_BLOCKS = frozenset({"filter_options", "area_totals", "carrier_names", "progress_table", "assessments"})
+
+
 def clear_views() -> None:
-    """Forget the cached views, keeping the national indicator frames they are computed from."""
+    """Forget the cached views, keeping their building blocks and the national indicator frames."""
     with _LOCK:
-        _CACHE.clear()
+        for key in [k for k in _CACHE if k[1] not in BUILDING_BLOCKS]:
+            del _CACHE[key]
 
 
 def clear_cache() -> None:

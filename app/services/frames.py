@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.regions import region_column
 from app.models import Benchmark, Building, BuildingYearTotal, ConsumptionRecord, ConversionFactor, SavingTarget, Upload
-from app.services import indicators
+from app.services import indicators, rollups
 
 logger = logging.getLogger("jieneng.frames")
 METHODS = ("calorific", "generation")
@@ -144,17 +144,11 @@ def clear() -> None:
         _arrays.clear()
 
 
-def data_years(*, session: Session) -> list[int]:
-    """Years with whole-meter data, newest first."""
-    t = BuildingYearTotal
-    return [int(y) for y in session.scalars(select(t.year).where(t.months_reported > 0).distinct().order_by(t.year.desc()))]
-
-
 def refresh(engine: Engine, *, methods: tuple[str, ...] = METHODS) -> int:
     """Compute every (year, method) frame not yet held for the current data; returns how many were computed."""
     computed = 0
     with Session(engine) as session:
-        for year in data_years(session=session)[: SLOTS // len(methods)]:
+        for year in rollups.data_years(session=session)[: SLOTS // len(methods)]:
             for method in methods:
                 if held_frame(session=session, year=year, method=method) is None:
                     national_frame(session=session, year=year, method=method)

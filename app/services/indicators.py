@@ -227,9 +227,15 @@ def _heating_zones(session: Session) -> pd.Series:
     return pd.read_sql(select(ClimateZone.code, ClimateZone.has_heating), session.connection()).set_index("code")["has_heating"]
 
 
+AGGREGATE_INPUTS = ["building_id", "is_reporting", "is_complete", "has_sub_items", "benchmark_status", "floor_area_m2",
+                    "energy_kgce", "energy_kwh_eq", "electricity_kwh", "kgce_calorific", "kgce_generation",
+                    "saving_potential_kgce"]
+
+
 def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Totals and intensities per group; energy totals and intensities use complete building-years only."""
-    data = frame.assign(
+    inputs = [*keys, *AGGREGATE_INPUTS, *(["has_audit"] if "has_audit" in frame else [])]
+    data = frame[list(dict.fromkeys(inputs))].assign(  # only what is summed: a national frame has 50+ columns
         _complete_kgce=frame["energy_kgce"].where(frame["is_complete"]),
         _complete_kwh=frame["energy_kwh_eq"].where(frame["is_complete"]),
         _complete_elec=frame["electricity_kwh"].where(frame["is_complete"]),
@@ -242,7 +248,7 @@ def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         _above=frame["benchmark_status"].eq(bm.STATUS_ABOVE_CONSTRAINT),
         _disclosed=frame["is_complete"] & frame["benchmark_status"].notna(),
     )
-    grouped = data.groupby(keys, dropna=False) if keys else data.groupby(lambda _: 0)
+    grouped = data.groupby(keys, dropna=False) if keys else data.groupby(np.zeros(len(data), dtype="int64"))
     optional = {"buildings_audited": ("has_audit", "sum")} if "has_audit" in data else {}
     out = grouped.agg(
         **optional,
@@ -279,10 +285,9 @@ def rollup_frame(frame: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     A building counts for its province and its city; the nation aggregates the frame once.
     """
     codes = set(regions["code"]) - {NATION_CODE}
-    membership = pd.concat(
-        [frame.assign(region_code=frame["province_code"]), frame.assign(region_code=frame["city_code"])],
-        ignore_index=True,
-    )
+    inputs = frame[[c for c in [*AGGREGATE_INPUTS, "has_audit"] if c in frame]]
+    membership = pd.concat([inputs.assign(region_code=frame[column]) for column in ("province_code", "city_code")],
+                           ignore_index=True)
     membership = membership[membership["region_code"].isin(codes)].drop_duplicates(["region_code", "building_id"])
     # a region (or nation) without buildings gets zero totals and no intensity, never a missing row
     by_region = _aggregate(membership, ["region_code"]).reindex(sorted(codes), fill_value=0)

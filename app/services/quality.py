@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Building, BuildingYearTotal, Finding, Region, Upload
+from app.services import rollups
 
 MONTHS = list(range(1, 13))
 
@@ -108,9 +109,8 @@ def demonstration_regions(*, session: Session) -> pd.DataFrame:
 
 
 def data_years(*, session: Session) -> list[int]:
-    """The years that hold consumption records, newest first."""
-    t = BuildingYearTotal
-    return [int(y) for y in session.scalars(select(t.year).distinct().order_by(t.year.desc()))]
+    """The years that hold consumption data, newest first."""
+    return rollups.data_years(session=session)
 
 
 __all__ = [

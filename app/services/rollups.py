@@ -127,6 +127,12 @@ def _drop(session: Session, *names: str) -> None:
 
 # ---------------------------------------------------------------- reads
 
+def data_years(*, session: Session) -> list[int]:
+    """Years with whole-meter consumption data, newest first (from the small district-month rollup)."""
+    a = AreaMonthTotal
+    return [int(y) for y in session.scalars(select(a.year).distinct().order_by(a.year.desc()))]
+
+
 def area_month_totals(*, session: Session) -> pd.DataFrame:
     """Whole-meter totals per (year, month, carrier, province_code, city_code); month 0 holds annual figures.
 
