@@ -204,6 +204,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.dry_run": ("仅校验，不写入", "Validate only, write nothing"),
     "upload.start": ("开始导入", "Import"),
     "upload.processing": ("正在导入，请稍候 …", "Importing, please wait …"),
+    "upload.progress": ("已读取 {done} / {total} 行（{share}%）", "{done} of {total} rows read ({share} %)"),
     "upload.no_file": ("请先选择文件", "Choose a file first"),
     "upload.chosen": ("已选择：{name}（{size}）", "Chosen: {name} ({size})"),
     "upload.status": ("结果", "Result"),

@@ -13,6 +13,7 @@ from dash import Input, Output, State, dcc, html
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
+from app.services import progress
 from dashboards import components as ui
 from dashboards.context import current_engine
 from dashboards.i18n import fmt_bytes, fmt_num, t
@@ -58,7 +59,10 @@ def layout(**query) -> html.Div:
             ]),
             html.Button(t("upload.start", lg), id="upload-start", className="btn-primary", n_clicks=0),
             html.Div(id="upload-progress", className="progress-line"),
+            html.Div(id="upload-progress-bar"),
         ]),
+        dcc.Store(id="upload-token"),
+        dcc.Interval(id="upload-poll", interval=400, disabled=True),
         dcc.Loading(html.Div(id="upload-result"), type="dot", color="#1f4e79"),
         dcc.Store(id="upload-report"),
         dcc.Download(id="upload-download"),
@@ -94,11 +98,15 @@ def _fallback(lg):
 
 
 @guarded(_fallback)
-def run_import(n_clicks, contents, filename, kind, profile_contents, profile_name, flags, lg=None):
-    """Run the import pipeline on the dropped file and show its report."""
+def run_import(token, contents, filename, kind, profile_contents, profile_name, flags, lg=None):
+    """Run the import pipeline on the dropped file and show its report.
+
+    ``token`` is chosen by the browser on each click; the rows read so far are published under it
+    (app.services.progress) for ``show_progress``.
+    """
     lg = lg or lang()
     user = viewer()
-    if not n_clicks:
+    if not token:
         raise dash.exceptions.PreventUpdate
     if not user.may_upload:
         return ui.message(t("upload.forbidden", lg), "warning"), None
@@ -113,10 +121,11 @@ def run_import(n_clicks, contents, filename, kind, profile_contents, profile_nam
         return ui.message(t("upload.too_large", lg, mb=get_settings().max_upload_mb), "error"), None
     flags = set(flags or [])
     session = Session(bind=current_engine(), expire_on_commit=False)
+    publish = (lambda done, total: progress.report(token, done, total)) if progress.is_token(token) else None
     try:
         report = run_pipeline(session=session, data=payload, filename=filename, kind=kind if kind in KINDS else "consumption",
                      mapping=mapping, all_or_nothing="all_or_nothing" in flags, dry_run="dry_run" in flags,
-                     uploaded_by=user.username, region_scope=user.region_code)
+                     uploaded_by=user.username, region_scope=user.region_code, progress=publish)
         session.commit()
     except Exception as exc:  # noqa: BLE001 - whatever stopped the import is shown to the auditor, not a traceback
         session.rollback()
@@ -124,8 +133,25 @@ def run_import(n_clicks, contents, filename, kind, profile_contents, profile_nam
         return ui.message(t("upload.failed", lg, error=type(exc).__name__), "error"), None
     finally:
         session.close()
+        if publish is not None:
+            progress.finish(token)
     result = report.to_dict()
     return report_view(result, lg, filename=filename), result
+
+
+def show_progress(_n_intervals, token, lg=None):
+    """A bar with the rows read so far by the import under way (nothing before its first chunk)."""
+    lg = lg or lang()
+    state = progress.read(token) if progress.is_token(token) else None
+    if not state or not state.get("total"):
+        return ""
+    done, total = int(state["done"]), int(state["total"])
+    share = min(100.0, 100.0 * done / total)
+    return html.Div(className="progress", id="upload-progress-value", children=[
+        html.Div(className="progress-track", children=html.Div(className="progress-fill", style={"width": f"{share:.0f}%"})),
+        html.Span(t("upload.progress", lg, done=fmt_num(done), total=fmt_num(total), share=f"{share:.0f}"),
+                  className="progress-text"),
+    ])
 
 
 def report_view(report: dict, lg: str, *, filename: str | None = None, download_id: str = "upload-download-btn"):
@@ -184,14 +210,22 @@ def register(app: dash.Dash) -> None:
                  Input("upload-file", "contents"), Input("lang", "data"))(chosen)
     app.callback(Output("upload-profile-chosen", "children"), Input("upload-profile", "filename"),
                  Input("upload-profile", "contents"), Input("lang", "data"))(chosen)
+    # a fresh token per click: the import publishes its progress under it, the poll reads it back
+    app.clientside_callback(
+        "function(n) { return n ? crypto.getRandomValues(new Uint8Array(16)).reduce("
+        "(s, b) => s + b.toString(16).padStart(2, '0'), '') : window.dash_clientside.no_update; }",
+        Output("upload-token", "data"), Input("upload-start", "n_clicks"), prevent_initial_call=True)
+    app.callback(Output("upload-progress-bar", "children"), Input("upload-poll", "n_intervals"),
+                 State("upload-token", "data"), State("lang", "data"), prevent_initial_call=True)(show_progress)
     app.callback(
         Output("upload-result", "children"), Output("upload-report", "data"),
-        Input("upload-start", "n_clicks"),
+        Input("upload-token", "data"),
         State("upload-file", "contents"), State("upload-file", "filename"), State("upload-kind", "value"),
         State("upload-profile", "contents"), State("upload-profile", "filename"), State("upload-flags", "value"),
         State("lang", "data"),
         running=[(Output("upload-start", "disabled"), True, False),
-                 (Output("upload-progress", "children"), PROCESSING, "")],
+                 (Output("upload-progress", "children"), PROCESSING, ""),
+                 (Output("upload-poll", "disabled"), False, True)],
         prevent_initial_call=True,
     )(run_import)
     app.callback(Output("upload-download", "data"), Input("upload-download-btn", "n_clicks"),

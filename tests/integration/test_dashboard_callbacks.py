@@ -10,7 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from app.config import get_settings
 from app.db import make_engine
+from app.services import progress
 from app.services.indicators import building_year_indicators, region_rollup
 from app.services.summary import year_summary
 from app.services.targets import target_progress
@@ -244,6 +246,31 @@ def test_upload_runs_the_pipeline_and_reports_rejected_rows(as_user):
     as_user(OFFICIAL_LN)
     refused, nothing = upload.run_import.unguarded(1, contents, "x.csv", "consumption", None, None, [], "zh")
     assert nothing is None and "只有审计员和管理员可以上传数据。" in _texts(refused)
+
+
+def test_upload_publishes_its_progress_under_the_browser_token(as_user, tmp_path, monkeypatch):
+    monkeypatch.setenv("JIENENG_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    as_user(AUDITOR)
+    token, shown = "ab" * 16, []
+    publish = progress.report
+
+    def spy(tok, done, total):
+        publish(tok, done, total)
+        shown.append(_texts(upload.show_progress(1, tok, "en")))
+
+    monkeypatch.setattr(progress, "report", spy)
+    payload = (dashboard_data.DATA / "consumption_bad.csv").read_bytes()
+    contents = "data:text/csv;base64," + base64.b64encode(payload).decode()
+    try:
+        _, report = upload.run_import.unguarded(token, contents, "again_bad.csv", "consumption", None, None, ["dry_run"], "en")
+    finally:
+        get_settings.cache_clear()
+    read = report["rows_read"]
+    assert shown and any(f"{read} of {read} rows read (100 %)" in text for text in shown[-1])
+    assert progress.read(token) is None and upload.show_progress(1, token, "en") == ""  # forgotten once shown
+    with pytest.raises(ValueError):
+        progress.report("../../etc/passwd", 1, 1)
 
 
 def test_upload_rejects_a_broken_mapping_profile(as_user):
