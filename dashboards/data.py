@@ -73,7 +73,8 @@ def warm_up() -> None:
 
 
 # Shared by every view and computed for every year by warm_up after each data change.
-BUILDING_BLOCKS = frozenset({"filter_options", "area_totals", "carrier_names", "progress_table", "assessments"})
+BUILDING_BLOCKS = frozenset({"filter_options", "area_totals", "carrier_names", "progress_table", "assessments",
+                             "completeness_grid"})
 
 
 def clear_views() -> None:
@@ -128,9 +129,28 @@ def quality_view(*, session, year: int | None, region_codes: tuple[str, ...], up
         "by_day": quality.uploads_by_day(session=session, uploaded_by=uploaded_by),
         "recent": quality.recent_uploads(session=session, limit=200, uploaded_by=uploaded_by),
         "findings": quality.top_finding_codes(session=session, limit=12, uploaded_by=uploaded_by),
-        "completeness": (quality.completeness_by_region_month(session=session, year=year, region_codes=region_codes)
-                         if year is not None else pd.DataFrame()),
+        "completeness": _completeness_of(year, region_codes),
     }
+
+
+def _completeness_of(year: int | None, region_codes: tuple[str, ...]) -> pd.DataFrame:
+    if year is None:
+        return pd.DataFrame()
+    grid = completeness_grid(year=year)
+    extra = tuple(c for c in region_codes if c not in set(grid["region_code"]))
+    if extra:  # a region outside the demonstration set: its own grid
+        grid = pd.concat([grid, completeness_grid(year=year, region_codes=extra)], ignore_index=True)
+    order = {code: i for i, code in enumerate(region_codes)}
+    mine = grid[grid["region_code"].isin(order)]
+    return mine.sort_values(["region_code", "month"], key=lambda s: s.map(order) if s.name == "region_code" else s,
+                            ignore_index=True)
+
+
+@cached
+def completeness_grid(*, session, year: int, region_codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Region × month completeness of a year for the demonstration regions (or the given ones)."""
+    codes = region_codes or tuple(quality.demonstration_regions(session=session)["region_code"])
+    return quality.completeness_by_region_month(session=session, year=year, region_codes=codes)
 
 
 # ---------------------------------------------------------------- building
