@@ -117,7 +117,8 @@ def clear(engine) -> None:
     from sqlalchemy import text
 
     with engine.begin() as conn:
-        for table in ("consumption_history", "consumption_records", "consumption_series"):
+        for table in ("consumption_history", "consumption_records", "consumption_series", "building_year_totals",
+                      "area_month_totals"):
             conn.execute(text(f"DELETE FROM {table}"))
         conn.execute(text("DELETE FROM findings"))
         conn.execute(text("UPDATE buildings SET upload_id = NULL"))

@@ -138,7 +138,10 @@ def _finish_chunk(frame: pd.DataFrame, notices: list[FindingOut]) -> pd.DataFram
         return frame.iloc[0:0]
     blank = None
     for c in cols:
-        stripped = pd.Series(_strip(frame[c].to_numpy(dtype=object)), index=frame.index, dtype=object)
+        if pd.api.types.is_string_dtype(frame[c].dtype) and not pd.api.types.is_object_dtype(frame[c].dtype):
+            stripped = frame[c].fillna("").str.strip()  # Arrow strings from CSV: vectorised
+        else:  # cells of any type (XLSX): one by one
+            stripped = pd.Series(_strip(frame[c].to_numpy(dtype=object)), index=frame.index, dtype=object)
         frame[c] = stripped
         empty = stripped == ""
         blank = empty if blank is None else blank & empty
@@ -177,7 +180,7 @@ def _open_csv(data: bytes, *, score, header_row, chunksize) -> Table:
         try:
             reader = pd.read_csv(
                 io.BytesIO(data), encoding=encoding, sep=delimiter, header=None, names=names,
-                usecols=range(len(names)), skiprows=h + 1, dtype=object, na_filter=False,
+                usecols=range(len(names)), skiprows=h + 1, dtype="str", na_filter=False,
                 skip_blank_lines=False, chunksize=chunksize, engine="c", quoting=csv.QUOTE_MINIMAL,
                 index_col=False,
             )

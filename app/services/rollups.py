@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import Select, and_, case, column, delete, exists, func, insert, literal, select, table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.domain.indicators import SUB_ITEMS
 from app.domain.regions import NATION_CODE, region_column
 from app.models import AreaMonthTotal, Building, BuildingYearTotal, ConsumptionRecord
 
-KEYS = table("rollup_keys", column("building_id"), column("year"))
+KEYS = table("rollup_keys", column("building_id"), column("year"), column("is_new"))
 AREAS = table("rollup_areas", column("year"), column("district_code"))
 LOCK_ID = 7_415_031_201  # pg_advisory_xact_lock key of the rollup refresh
+WORK_MEM = "128MB"  # default 4 MB spills the aggregation of a large upload to disk
 TOTAL_COLUMNS = ["year", "building_id", "carrier_code", "grain", "months_reported", "months_mask", "quantity",
                  "kgce_calorific", "kgce_generation", *[f"{name}_kwh" for name in SUB_ITEMS.values()]]
 AREA_COLUMNS = ["year", "month", "carrier_code", "district_code", "province_code", "city_code", "buildings",
@@ -30,36 +32,40 @@ AREA_COLUMNS = ["year", "month", "carrier_code", "district_code", "province_code
 # ---------------------------------------------------------------- refresh
 
 def _lock(session: Session) -> None:
+    """Serialise refreshes (PostgreSQL); and let their hash aggregates stay in memory for this transaction."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(LOCK_ID)))
+        session.execute(select(func.set_config("work_mem", WORK_MEM, True)))
 
 
-def _building_totals() -> Select:
-    r = ConsumptionRecord
-    whole = r.sub_item == ""
+def _building_totals(source=None) -> Select:
+    """Totals per (year, building, carrier) of ``source``: the records, or a staging table shaped like them."""
+    r = source if source is not None else ConsumptionRecord.__table__
+    whole = r.c.sub_item == ""
 
     def part(value, condition):
         return func.sum(case((condition, value)))
 
     return (
         select(
-            r.year, r.building_id, r.carrier_code, func.max(r.grain),
+            r.c.year, r.c.building_id, r.c.carrier_code, func.max(r.c.grain),
             func.sum(case((whole, 1), else_=0)),
-            func.sum(case((whole, literal(1).op("<<")(r.month)), else_=0)),
-            part(r.quantity, whole), part(r.kgce_calorific, whole), part(r.kgce_generation, whole),
-            *[part(r.quantity, r.sub_item == letter) for letter in SUB_ITEMS],
+            func.sum(case((whole, literal(1).op("<<")(r.c.month)), else_=0)),
+            part(r.c.quantity, whole), part(r.c.kgce_calorific, whole), part(r.c.kgce_generation, whole),
+            *[part(r.c.quantity, r.c.sub_item == letter) for letter in SUB_ITEMS],
         )
-        .group_by(r.year, r.building_id, r.carrier_code)
+        .group_by(r.c.year, r.c.building_id, r.c.carrier_code)
     )
 
 
-def _area_totals() -> Select:
-    r, b = ConsumptionRecord, Building
-    keys = [r.year, r.month, r.carrier_code, b.district_code, b.province_code, b.city_code]
+def _area_totals(source=None) -> Select:
+    """Whole-meter totals per (year, month, carrier, district) of ``source`` (default: the records)."""
+    r, b = (source if source is not None else ConsumptionRecord.__table__), Building
+    keys = [r.c.year, r.c.month, r.c.carrier_code, b.district_code, b.province_code, b.city_code]
     return (
-        select(*keys, func.count(), func.sum(r.quantity), func.sum(r.kgce_calorific), func.sum(r.kgce_generation))
-        .join(b, b.id == r.building_id)
-        .where(r.sub_item == "")
+        select(*keys, func.count(), func.sum(r.c.quantity), func.sum(r.c.kgce_calorific), func.sum(r.c.kgce_generation))
+        .join(b, b.id == r.c.building_id)
+        .where(r.c.sub_item == "")
         .group_by(*keys)
     )
 
@@ -83,18 +89,47 @@ def _temp_table(session: Session, name: str, columns: str, rows_sql: str, params
 
 
 def refresh_staged(*, session: Session, stage_table: str) -> None:
-    """Recompute the totals of every (building, year) in ``stage_table`` and the areas they lie in."""
+    """Bring the rollups in step with a merged upload whose rows are in ``stage_table``.
+
+    A (building, year) that had no records before holds exactly the staged rows, so its totals are
+    aggregated from the stage and added to its districts' totals. A (building, year) that had
+    records is recomputed from the records, with every district it lies in.
+    """
     _lock(session)
-    _temp_table(session, "rollup_keys", "building_id INTEGER NOT NULL, year INTEGER NOT NULL",
-                f"SELECT DISTINCT building_id, year FROM {stage_table}")
-    _temp_table(session, "rollup_areas", "year INTEGER NOT NULL, district_code VARCHAR(6) NOT NULL",
-                "SELECT DISTINCT k.year, b.district_code FROM rollup_keys k JOIN buildings b ON b.id = k.building_id")
-    t, r = BuildingYearTotal, ConsumptionRecord
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(f"ANALYZE {stage_table}")  # a temp table has no statistics of its own
+    _temp_table(session, "rollup_keys",
+                "building_id INTEGER NOT NULL, year INTEGER NOT NULL, is_new INTEGER NOT NULL, PRIMARY KEY (year, building_id)",
+                "SELECT s.building_id, s.year, CASE WHEN EXISTS (SELECT 1 FROM building_year_totals t "
+                "WHERE t.year = s.year AND t.building_id = s.building_id) THEN 0 ELSE 1 END "
+                f"FROM (SELECT DISTINCT building_id, year FROM {stage_table}) s")
+    _temp_table(session, "rollup_areas",
+                "year INTEGER NOT NULL, district_code VARCHAR(6) NOT NULL, PRIMARY KEY (year, district_code)",
+                "SELECT DISTINCT k.year, b.district_code FROM rollup_keys k JOIN buildings b ON b.id = k.building_id "
+                "WHERE k.is_new = 0")
+    t, r = BuildingYearTotal, ConsumptionRecord.__table__
+    stage = table(stage_table, *[column(name) for name in ("building_id", "carrier_code", "year", "month", "grain",
+                                                           "sub_item", "quantity", "kgce_calorific", "kgce_generation")])
+    new = and_(KEYS.c.building_id == stage.c.building_id, KEYS.c.year == stage.c.year, KEYS.c.is_new == 1)
+    old = and_(KEYS.c.building_id == r.c.building_id, KEYS.c.year == r.c.year, KEYS.c.is_new == 0)
     session.execute(delete(t).where(exists().where(KEYS.c.building_id == t.building_id, KEYS.c.year == t.year)))
-    session.execute(insert(t).from_select(TOTAL_COLUMNS, _building_totals().join(
-        KEYS, and_(KEYS.c.building_id == r.building_id, KEYS.c.year == r.year))))
+    session.execute(insert(t).from_select(TOTAL_COLUMNS, _building_totals(stage).join(KEYS, new)))
+    session.execute(insert(t).from_select(TOTAL_COLUMNS, _building_totals(r).join(KEYS, old)))
     _refresh_areas(session)
+    _add_to_areas(session, _area_totals(stage).join(KEYS, new).where(
+        ~exists().where(AREAS.c.year == stage.c.year, AREAS.c.district_code == Building.district_code)))
     _drop(session, "rollup_keys", "rollup_areas")
+
+
+def _add_to_areas(session: Session, totals: Select) -> None:
+    """Add ``totals`` (shaped like AREA_COLUMNS) to the stored area totals."""
+    a = AreaMonthTotal
+    stmt = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(a)
+    stmt = stmt.from_select(AREA_COLUMNS, totals)
+    added = ["buildings", "quantity", "kgce_calorific", "kgce_generation"]
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=[a.year, a.month, a.carrier_code, a.district_code],
+        set_={name: getattr(a, name) + getattr(stmt.excluded, name) for name in added}))
 
 
 def refresh_districts(*, session: Session, district_codes: list[str]) -> None:
@@ -104,7 +139,7 @@ def refresh_districts(*, session: Session, district_codes: list[str]) -> None:
     _lock(session)
     codes = sorted(set(district_codes))
     marks = ", ".join(["%s" if session.get_bind().dialect.name == "postgresql" else "?"] * len(codes))
-    _temp_table(session, "rollup_areas", "year INTEGER NOT NULL, district_code VARCHAR(6) NOT NULL",
+    _temp_table(session, "rollup_areas", "year INTEGER NOT NULL, district_code VARCHAR(6) NOT NULL, PRIMARY KEY (year, district_code)",
                 f"SELECT DISTINCT year, district_code FROM area_month_totals WHERE district_code IN ({marks}) "
                 f"UNION SELECT DISTINCT t.year, b.district_code FROM building_year_totals t "
                 f"JOIN buildings b ON b.id = t.building_id WHERE b.district_code IN ({marks})",
@@ -114,10 +149,10 @@ def refresh_districts(*, session: Session, district_codes: list[str]) -> None:
 
 
 def _refresh_areas(session: Session) -> None:
-    a, r, b = AreaMonthTotal, ConsumptionRecord, Building
+    a, r, b = AreaMonthTotal, ConsumptionRecord.__table__, Building
     session.execute(delete(a).where(exists().where(AREAS.c.year == a.year, AREAS.c.district_code == a.district_code)))
-    session.execute(insert(a).from_select(AREA_COLUMNS, _area_totals().join(
-        AREAS, and_(AREAS.c.year == r.year, AREAS.c.district_code == b.district_code))))
+    session.execute(insert(a).from_select(AREA_COLUMNS, _area_totals(r).join(
+        AREAS, and_(AREAS.c.year == r.c.year, AREAS.c.district_code == b.district_code))))
 
 
 def _drop(session: Session, *names: str) -> None:
