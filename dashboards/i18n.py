@@ -205,6 +205,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.start": ("开始导入", "Import"),
     "upload.processing": ("正在导入，请稍候 …", "Importing, please wait …"),
     "upload.progress": ("已读取 {done} / {total} 行（{share}%）", "{done} of {total} rows read ({share} %)"),
+    "upload.writing": ("已读取全部 {total} 行，正在写入数据库 …", "All {total} rows read, writing to the database …"),
     "upload.no_file": ("请先选择文件", "Choose a file first"),
     "upload.chosen": ("已选择：{name}（{size}）", "Chosen: {name} ({size})"),
     "upload.status": ("结果", "Result"),

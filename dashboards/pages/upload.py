@@ -147,10 +147,11 @@ def show_progress(_n_intervals, token, lg=None):
         return ""
     done, total = int(state["done"]), int(state["total"])
     share = min(100.0, 100.0 * done / total)
+    text = (t("upload.writing", lg, total=fmt_num(total)) if done >= total
+            else t("upload.progress", lg, done=fmt_num(done), total=fmt_num(total), share=f"{share:.0f}"))
     return html.Div(className="progress", id="upload-progress-value", children=[
         html.Div(className="progress-track", children=html.Div(className="progress-fill", style={"width": f"{share:.0f}%"})),
-        html.Span(t("upload.progress", lg, done=fmt_num(done), total=fmt_num(total), share=f"{share:.0f}"),
-                  className="progress-text"),
+        html.Span(text, className="progress-text"),
     ])
 
 

@@ -267,7 +267,10 @@ def test_upload_publishes_its_progress_under_the_browser_token(as_user, tmp_path
     finally:
         get_settings.cache_clear()
     read = report["rows_read"]
-    assert shown and any(f"{read} of {read} rows read (100 %)" in text for text in shown[-1])
+    assert shown and any(f"All {read} rows read, writing to the database" in text for text in shown[-1])
+    progress.report(token, 5, 20)
+    assert any("5 of 20 rows read (25 %)" in text for text in _texts(upload.show_progress(1, token, "en")))
+    progress.finish(token)
     assert progress.read(token) is None and upload.show_progress(1, token, "en") == ""  # forgotten once shown
     with pytest.raises(ValueError):
         progress.report("../../etc/passwd", 1, 1)
