@@ -27,7 +27,7 @@ from app.services.reference import climate_zone_prefixes, conversion_tables
 from etl import load as loader
 from etl import schemas
 from etl.extract import ROW, open_table
-from etl.findings import ERROR, NOTICE, WARNING, FileRejected, FindingOut, ImportReport, make_finding
+from etl.findings import ERROR, WARNING, FileRejected, FindingOut, ImportReport, make_finding
 from etl.mapping import Layout, guess_kind, header_score, load_aliases, missing_columns, norm, parse_profile, resolve
 from etl.transform import parse_booleans, parse_codes, parse_integers, parse_months, parse_numbers, parse_periods, to_kgce
 

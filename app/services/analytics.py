@@ -13,7 +13,6 @@ from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Region, SavingTarget

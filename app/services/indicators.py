@@ -35,7 +35,6 @@ from app.models import (
     Region,
     RetrofitMeasure,
 )
-from app.services.reference import conversion_tables
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 BENCHMARK_EDITION = "GB/T 51161-2016"
