@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app.models import BuildingClass
 from app.services import building_data, frames, quality
+from app.services.frames import select_buildings
 from dashboards.context import current_engine, read_session
 from dashboards.i18n import t
 
@@ -182,22 +183,6 @@ def building_view(*, code: str) -> dict | None:
 def national_frame(session, *, year: int, method: str) -> pd.DataFrame:
     """Every building's indicators for a year (held by app.services.frames); pages filter it in memory."""
     return frames.national_frame(session=session, year=year, method=method)
-
-
-def select_buildings(frame: pd.DataFrame, *, region_code: str | None = None, building_class: str | None = None,
-                     government_only: bool = False) -> pd.DataFrame:
-    """The rows of a national indicator frame in a region (by code prefix), class and owner type."""
-    from app.domain.regions import region_column
-
-    mask = pd.Series(True, index=frame.index)
-    column = region_column(region_code) if region_code else None
-    if column is not None:
-        mask &= frame[column] == region_code
-    if building_class:
-        mask &= frame["building_class"] == building_class
-    if government_only:
-        mask &= frame["is_government_office"].astype(bool)
-    return frame[mask]
 
 
 def _target_basis(session) -> str | None:

@@ -96,12 +96,7 @@ def _summary(session: Session, region: Region, year: int, method: str) -> dict[s
 
 
 def building_indicators(*, session: Session, building_id: int, method: str = "calorific") -> list[dict[str, Any]]:
-    """A building's indicators and benchmark status for every year it reported."""
-    key = ("building", building_id, method, data_fingerprint(session=session))
-    return _cached(key, lambda: _building_indicators(session, building_id, method))
-
-
-def _building_indicators(session: Session, building_id: int, method: str) -> list[dict[str, Any]]:
+    """A building's indicators and benchmark status for every year it reported (app.services.frames)."""
     return frames.building_records(session=session, building_id=building_id, method=method)
 
 

@@ -109,8 +109,21 @@ def region_frame(*, session: Session, year: int, method: str = "calorific", regi
     frame = held_frame(session=session, year=year, method=method)
     if frame is None:
         return indicators.building_year_indicators(session=session, year=year, method=method, region_code=region_code)
+    return select_buildings(frame, region_code=region_code).reset_index(drop=True)
+
+
+def select_buildings(frame: pd.DataFrame, *, region_code: str | None = None, building_class: str | None = None,
+                     government_only: bool = False) -> pd.DataFrame:
+    """The rows of a national indicator frame in a region (by code prefix), class and owner type."""
+    mask = pd.Series(True, index=frame.index)
     column = region_column(region_code) if region_code else None
-    return frame if column is None else frame[frame[column] == region_code].reset_index(drop=True)
+    if column is not None:
+        mask &= frame[column] == region_code
+    if building_class:
+        mask &= frame["building_class"] == building_class
+    if government_only:
+        mask &= frame["is_government_office"].astype(bool)
+    return frame[mask]
 
 
 def building_records(*, session: Session, building_id: int, method: str = "calorific") -> list[dict]:
