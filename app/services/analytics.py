@@ -134,10 +134,9 @@ def _progress(session: Session, target: SavingTarget, year: int) -> dict[str, An
         "target_kgce": target.target_kgce, "baseline_area_m2": inputs.get("baseline_area_m2"),
         "milestone_shape": inputs.get("milestone_shape"),
     }])
-    frame = _region_frame(session, target.scope_code, year, target.method_basis)
-    rollup = indicators.region_rollup(session=session, year=year, method=target.method_basis, frame=frame)
+    basis = targets_service.progress_basis(session=session, year=year, targets=targets, method=target.method_basis)
     progress = targets_service.progress_frame(
-        year=year, targets=targets, rollup=rollup, thresholds=assessment_service.assessment_config().progress
+        year=year, targets=targets, basis=basis, thresholds=assessment_service.assessment_config().progress
     )
     row = _records(progress)[0]
     return {"target_id": target.id, "name": target.name, **row}

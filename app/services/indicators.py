@@ -32,6 +32,7 @@ from app.models import (
     ConsumptionHistory,
     ConsumptionRecord,
     EnergyAudit,
+    EnergyCarrier,
     Region,
     RetrofitMeasure,
 )
@@ -155,7 +156,7 @@ def building_year_indicators(
     is_government_office, is_large_public, climate_zone, floor_area_m2, ac_area_m2, occupants, ...;
     kgce_calorific, kgce_generation, energy_kgce (the chosen method), energy_kwh_eq,
     electricity_kwh, heating_kgce, energy_kgce_m2, energy_kwh_m2, electricity_kwh_m2,
-    hvac_kwh_m2_ac, energy_kgce_per_person, <sub-item>_kwh and _share, carriers_reported,
+    hvac_kwh_m2_ac, energy_kgce_per_person, <sub-item>_kwh and _share, carriers_reported, carrier_mask,
     months_reported, is_reporting, is_complete, has_sub_items, constraint_kwh_m2, guide_kwh_m2,
     non_heating_kwh_m2, heating_kgce_m2, correction_factor, comparable_kwh_m2, benchmark_status,
     saving_potential_kgce. Buildings that did not report have is_reporting False and NaN energy.
@@ -198,6 +199,7 @@ def _indicators(session: Session, buildings: pd.DataFrame, totals_by_carrier: pd
     complete = completeness(carriers[["row", "carrier_code", "grain", "months_reported"]].rename(columns={"row": "building_id"}),
                             seasonal={HEATING_CARRIER})
     frame = frame.join(totals, how="left")
+    frame["carrier_mask"] = _carrier_masks(session, carriers).reindex(frame.index).fillna(0).astype("int64")
     frame["electricity_kwh"] = elec["quantity"].reindex(frame.index)
     heating_column = f"kgce_{method}"
     frame["heating_kgce"] = heat[heating_column].reindex(frame.index)
@@ -220,6 +222,22 @@ def _indicators(session: Session, buildings: pd.DataFrame, totals_by_carrier: pd
     frame.loc[incomplete, judged] = None
     frame["method"] = method
     return frame.reset_index(drop=True)
+
+
+@lru_cache(maxsize=8)
+def _carrier_bits(carrier_codes: tuple[str, ...]) -> dict[str, int]:
+    return {code: 1 << i for i, code in enumerate(carrier_codes)}
+
+
+def carrier_bits(*, session: Session) -> dict[str, int]:
+    """One bit per carrier of the reference table, in code order (a building-year's carrier_mask)."""
+    return _carrier_bits(tuple(session.scalars(select(EnergyCarrier.code).order_by(EnergyCarrier.code))))
+
+
+def _carrier_masks(session: Session, carriers: pd.DataFrame) -> pd.Series:
+    """Per row of the cross product: the bits of the carriers with a whole-meter figure."""
+    bits = carriers["carrier_code"].map(carrier_bits(session=session)).fillna(0).astype("int64")
+    return bits.groupby(carriers["row"].to_numpy()).sum()
 
 
 def _heating_zones(session: Session) -> pd.Series:

@@ -102,7 +102,7 @@ def test_region_scope_splits_among_cities_and_buildings(data):
     assert rows[rows["parent_code"] == "210000"]["saving_kgce"].sum() == result.saving_kgce
 
 
-def test_progress_intensity_based_and_status(data):
+def test_progress_on_the_comparable_basis(data):
     decompose(session=data, cut_percent=20, baseline_year=2005, target_year=2010, method="baseline")
     progress = target_progress(session=data, year=2008).set_index("region_code")
     assert list(progress.index) == ["000000", "110000", "210000", "210100", "310000"]
@@ -113,14 +113,24 @@ def test_progress_intensity_based_and_status(data):
     assert beijing["expected_saving_kgce"] == pytest.approx(21_847 * 0.6)
     assert beijing["percent_of_target"] == pytest.approx(18_435 / 21_847 * 100)
     assert beijing["status"] == "on_track"
+    assert beijing["comparable_buildings"] == 1 and beijing["comparable_area_m2"] == 10_000
     liaoning = progress.loc["210000"]
-    # The school's 2008 is incomplete, so 2008 covers 50,000 m2 against 55,000 m2 in 2005.
-    actual = 225_294 + 675_803
-    assert liaoning["actual_kgce"] == pytest.approx(actual)
-    assert liaoning["absolute_saving_kgce"] == pytest.approx(1_029_060 - actual)
-    assert liaoning["intensity_saving_kgce"] == pytest.approx((1_029_060 / 55_000 - actual / 50_000) * 50_000)
-    assert liaoning["status"] == "off_track"
-    assert progress.loc["210100", "status"] == "off_track"
+    # Like for like: the school's 2008 is incomplete and the Dalian mall added natural gas in 2008, so
+    # Liaoning's basis is the Shenyang office alone (20,000 m2), whatever its target was decomposed from.
+    assert liaoning["comparable_buildings"] == 1 and liaoning["comparable_area_m2"] == 20_000
+    assert liaoning["basis_label_en"] == "comparable: 1 buildings, 20,000 m²"
+    assert liaoning["basis_baseline_kgce"] == pytest.approx(B_SHENYANG_OFFICE)
+    assert liaoning["actual_kgce"] == pytest.approx(225_294)
+    assert liaoning["absolute_saving_kgce"] == pytest.approx(B_SHENYANG_OFFICE - 225_294)
+    # The stored target (205,812 of 1,029,060) is a 20 % cut; on the basis it asks 20 % of 262,164.
+    assert liaoning["saving_target_kgce"] == 205_812
+    assert liaoning["basis_target_kgce"] == pytest.approx(205_812 / 1_029_060 * B_SHENYANG_OFFICE)
+    assert liaoning["expected_saving_kgce"] == pytest.approx(205_812 / 1_029_060 * B_SHENYANG_OFFICE * 0.6)
+    assert liaoning["percent_of_target"] == pytest.approx(
+        (B_SHENYANG_OFFICE - 225_294) / (205_812 / 1_029_060 * B_SHENYANG_OFFICE) * 100)
+    assert liaoning["status"] == "on_track"
+    assert progress.loc["210100", "status"] == "on_track"
+    assert progress.loc["210100", "comparable_buildings"] == 1
     one = target_progress(session=data, year=2008, region_code="310000")
     assert one["region_code"].tolist() == ["310000"] and one["status"].iloc[0] == "on_track"
 
