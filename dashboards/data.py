@@ -242,7 +242,8 @@ def overview_view(*, session, year: int, method: str, building_class: str | None
 def region_view(*, session, region_code: str, year: int, method: str, building_class: str | None,
                 government_only: bool) -> dict:
     """Everything the region page shows for one region and year."""
-    from app.services.rollups import monthly_trend_from, year_totals_from
+    from app.services.rollups import monthly_trend_from
+    from app.services.targets import path_actuals
 
     frame = select_buildings(national_frame(session, year=year, method=method), region_code=region_code,
                              building_class=building_class, government_only=government_only)
@@ -260,7 +261,10 @@ def region_view(*, session, region_code: str, year: int, method: str, building_c
         row = mine.iloc[0]
         path = milestones(baseline_year=baseline_year, target_year=target_year, baseline_kgce=float(row["baseline_kgce"]),
                           saving_kgce=float(row["saving_target_kgce"]))
-        actual = year_totals_from(totals, region_code=region_code, method=method).to_dict()
+        actual = path_actuals(session=session, region_code=region_code, baseline_year=baseline_year,
+                              baseline_kgce=float(row["baseline_kgce"]),
+                              years=[int(y) for y in path["year"] if y <= year], method=method)
+        actual = {y: v for y, v in actual.items() if v is not None}
         path = path.assign(path_tce=path["expected_kgce"] / 1000.0,
                            actual_tce=[actual[y] / 1000.0 if y in actual else float("nan") for y in path["year"]])
     return {"frame": frame, "progress": mine, "trend": trend, "baseline_year": baseline_year, "path": path,

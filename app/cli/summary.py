@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.db import session_scope
+from app.domain.comparison import LABELS
 from app.services.summary import year_summary
 
 
@@ -30,8 +31,21 @@ def summary(
     table = Table(title=f"{result.region_name_zh} {result.region_name_en} · {year}")
     table.add_column("指标 Indicator")
     table.add_column("数值 Value", justify="right")
+    complete, reported = LABELS["complete_year_total"], LABELS["all_reported_total"]
     table.add_row("登记建筑 Buildings registered", f"{result.buildings_registered:,}")
     table.add_row("上报建筑 Buildings reporting", f"{result.buildings_reporting:,}")
-    table.add_row("能耗 当量值 (tce, calorific)", f"{result.kgce_calorific / 1000:,.1f}")
-    table.add_row("能耗 等价值 (tce, generation)", f"{result.kgce_generation / 1000:,.1f}")
+    table.add_row("全年完整建筑 Buildings with a complete year", f"{result.buildings_complete:,}")
+    table.add_row(f"{complete[0]} {complete[1]} (tce, 当量值 calorific)",
+                  f"{result.complete_year_kgce_calorific / 1000:,.1f}")
+    table.add_row(f"{complete[0]} {complete[1]} (tce, 等价值 generation)",
+                  f"{result.complete_year_kgce_generation / 1000:,.1f}")
+    table.add_row(f"{reported[0]} {reported[1]} (tce, 当量值 calorific)",
+                  f"{result.all_reported_kgce_calorific / 1000:,.1f}")
+    table.add_row(f"{reported[0]} {reported[1]} (tce, 等价值 generation)",
+                  f"{result.all_reported_kgce_generation / 1000:,.1f}")
+    change = result.change_vs_last_year
+    label = LABELS["change"]
+    value = "—" if change["change_pct"] is None else f"{change['change_pct']:+.1f} %"
+    table.add_row(f"{label[0]} {label[1]} ({year - 1}→{year})", value)
+    table.add_row(f"{LABELS['basis'][0]} {LABELS['basis'][1]}", f"{change['label_zh']} / {change['label_en']}")
     Console().print(table)

@@ -250,7 +250,12 @@ AGGREGATE_INPUTS = ["building_id", "is_reporting", "is_complete", "has_sub_items
 
 
 def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Totals and intensities per group; energy totals and intensities use complete building-years only."""
+    """Totals and intensities per group.
+
+    The complete-year total (energy_kgce, kgce_calorific, kgce_generation) and every intensity use
+    complete building-years only; all_reported_kgce (and by method) adds the part years, as the
+    second named total of app.domain.comparison.LABELS.
+    """
     inputs = [*keys, *AGGREGATE_INPUTS, *(["has_audit"] if "has_audit" in frame else [])]
     data = frame[list(dict.fromkeys(inputs))].assign(  # only what is summed: a national frame has 50+ columns
         _complete_kgce=frame["energy_kgce"].where(frame["is_complete"]),
@@ -260,6 +265,9 @@ def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         _calorific=frame["kgce_calorific"].where(frame["is_complete"]),
         _generation=frame["kgce_generation"].where(frame["is_complete"]),
         _incomplete_kgce=frame["energy_kgce"].where(frame["is_reporting"] & ~frame["is_complete"]),
+        _reported_kgce=frame["energy_kgce"].where(frame["is_reporting"]),
+        _reported_calorific=frame["kgce_calorific"].where(frame["is_reporting"]),
+        _reported_generation=frame["kgce_generation"].where(frame["is_reporting"]),
         _better=frame["benchmark_status"].eq(bm.STATUS_BETTER_THAN_GUIDE),
         _between=frame["benchmark_status"].eq(bm.STATUS_BETWEEN),
         _above=frame["benchmark_status"].eq(bm.STATUS_ABOVE_CONSTRAINT),
@@ -284,6 +292,9 @@ def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         kgce_calorific=("_calorific", "sum"),
         kgce_generation=("_generation", "sum"),
         incomplete_kgce=("_incomplete_kgce", "sum"),
+        all_reported_kgce=("_reported_kgce", "sum"),
+        all_reported_kgce_calorific=("_reported_calorific", "sum"),
+        all_reported_kgce_generation=("_reported_generation", "sum"),
         saving_potential_kgce=("saving_potential_kgce", "sum"),
     )
     area = out["floor_area_m2"].where(out["floor_area_m2"] > 0)

@@ -422,6 +422,29 @@ def progress_basis(*, session: Session, year: int, targets: pd.DataFrame, method
                            method=method, later=frame)
 
 
+def path_actuals(*, session: Session, region_code: str, baseline_year: int, baseline_kgce: float, years,
+                 method: str = "calorific") -> dict[int, float | None]:
+    """Each year's use on a target's path, like for like: the decomposed baseline scaled by the change of
+    the buildings comparable between the baseline year and that year (None without a comparable basis).
+
+    This is the path of the same saving that ``target_progress`` reports, so the chart and the
+    percentage agree.
+    """
+    from app.services.comparison import compare
+
+    out: dict[int, float | None] = {}
+    for year in years:
+        if year < baseline_year:
+            continue
+        if year == baseline_year:
+            out[year] = float(baseline_kgce)
+            continue
+        basis = compare(session=session, year_from=baseline_year, year_to=year, region_code=region_code,
+                        method=method).basis
+        out[year] = float(baseline_kgce) * basis.kgce_later / basis.kgce_earlier if basis.has_basis else None
+    return out
+
+
 def target_progress(
     *,
     session: Session,
