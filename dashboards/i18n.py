@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+from app.domain.comparison import LABELS
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 DEFAULT_LANG: Lang = "zh"
@@ -40,10 +42,12 @@ TEXT: dict[str, tuple[str, str]] = {
     # KPIs
     "kpi.buildings": ("上报建筑", "Buildings reporting"),
     "kpi.buildings_of": ("共 {total} 栋登记", "of {total} registered"),
-    "kpi.energy": ("总能耗", "Total energy"),
+    "kpi.energy": LABELS["complete_year_total"],
+    "kpi.all_reported": ("{label} {value} tce", "{label} {value} tce"),
+    "label.all_reported": LABELS["all_reported_total"],
     "kpi.intensity": ("平均单位面积能耗", "Average energy intensity"),
-    "kpi.saving": ("累计节能量", "Saving so far"),
-    "kpi.saving_of": ("目标 {target} tce 的 {pct}", "{pct} of the {target} tce target"),
+    "kpi.saving": ("累计节能量（可比口径）", "Saving so far (like-for-like)"),
+    "kpi.saving_of": ("可比口径目标 {target} tce 的 {pct}", "{pct} of the {target} tce target on the basis"),
     "kpi.complete": ("数据完整", "Complete"),
     "kpi.area": ("建筑面积", "Floor area"),
     "kpi.score": ("考核得分", "Assessment score"),
@@ -124,6 +128,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.milestone_tce": ("本年里程碑 tce", "Milestone tce"),
     "col.saving_tce": ("节能量 tce", "Saving tce"),
     "col.target_tce": ("目标节能量 tce", "Target saving tce"),
+    "col.basis": LABELS["basis"],
     "col.baseline_tce": ("基准能耗 tce", "Baseline tce"),
     "col.cut_percent": ("下降率 %", "Cut %"),
     "col.status": ("状态", "Status"),
