@@ -107,6 +107,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.on_track": ("进度正常", "On track"),
     "status.at_risk": ("存在风险", "At risk"),
     "status.off_track": ("进度滞后", "Off track"),
+    "status.insufficient_basis": ("可比口径不足", "Basis too small"),
     "status.better_than_guide": ("优于引导值", "Better than guide"),
     "status.between": ("介于引导值与约束值之间", "Between guide and constraint"),
     "status.above_constraint": ("超过约束值", "Above constraint"),
