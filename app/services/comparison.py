@@ -46,15 +46,35 @@ class Comparison:
         return out
 
 
-def first_years(*, session: Session) -> pd.Series:
-    """building_id -> the first year it reported any whole-meter figure."""
+def first_years(*, session: Session, building_ids=None) -> pd.Series:
+    """building_id -> the first year it reported any whole-meter figure (of some buildings, or all)."""
     t = BuildingYearTotal
-    rows = session.execute(select(t.building_id, func.min(t.year)).where(t.months_reported > 0)
-                           .group_by(t.building_id)).all()
+    stmt = select(t.building_id, func.min(t.year)).where(t.months_reported > 0).group_by(t.building_id)
+    ids = None if building_ids is None else sorted({int(b) for b in building_ids})
+    if ids is not None and not ids:
+        return pd.Series(dtype="float64")
+    if ids is not None and len(ids) <= 5000:
+        stmt = stmt.where(t.building_id.in_(ids))
+    rows = session.execute(stmt).all()
     return pd.Series({int(b): int(y) for b, y in rows}, dtype="float64")
 
 
-def moved_into(*, session: Session, region_code: str | None) -> set[int]:
+def _silent_before(earlier: pd.DataFrame, later: pd.DataFrame) -> list[int]:
+    """Buildings of ``later`` without data in ``earlier``: only they need their first year looked up."""
+    reporting = set(earlier.loc[earlier["is_reporting"].astype(bool), "building_id"])
+    return [b for b in later["building_id"] if b not in reporting]
+
+
+def district_moves(*, session: Session) -> pd.DataFrame:
+    """building_id, old district_code, current district_code of every recorded district change."""
+    old = BuildingHistory.old_values["district_code"].as_string()
+    rows = session.execute(select(BuildingHistory.building_id, old, Building.district_code)
+                           .join(Building, Building.id == BuildingHistory.building_id)
+                           .where(old.is_not(None), old != Building.district_code)).all()
+    return pd.DataFrame(rows, columns=["building_id", "old_district", "district"])
+
+
+def moved_into(*, session: Session, region_code: str | None, moves: pd.DataFrame | None = None) -> set[int]:
     """Buildings of a region whose recorded district change crossed the region's boundary.
 
     Their earlier figures were reported under another region, so the region cannot compare them.
@@ -63,21 +83,18 @@ def moved_into(*, session: Session, region_code: str | None) -> set[int]:
     column = region_column(region_code or NATION_CODE)
     if column is None:
         return set()
-    rows = session.execute(select(BuildingHistory.building_id, BuildingHistory.old_values, Building.district_code)
-                           .join(Building, Building.id == BuildingHistory.building_id)).all()
+    moves = district_moves(session=session) if moves is None else moves
     width = 2 if column == "province_code" else 4
-    prefix = region_code[:width]
-    moved = set()
-    for building_id, old_values, district in rows:
-        old = str((old_values or {}).get("district_code") or district)
-        if (old[:width] == prefix) != (str(district)[:width] == prefix):
-            moved.add(int(building_id))
-    return moved
+    prefix = str(region_code)[:width]
+    inside_now = moves["district"].astype(str).str[:width] == prefix
+    inside_before = moves["old_district"].astype(str).str[:width] == prefix
+    return {int(b) for b in moves.loc[inside_now != inside_before, "building_id"]}
 
 
 def _frame(session: Session, year: int, region_code: str | None, method: str) -> pd.DataFrame:
+    """A year's frame of the scope, cut from the national frame held for the current data."""
     scope = None if region_code in (None, NATION_CODE) else region_code
-    return frames.region_frame(session=session, year=year, method=method, region_code=scope)
+    return frames.select_buildings(frames.national_frame(session=session, year=year, method=method), region_code=scope)
 
 
 def compare(
@@ -97,7 +114,8 @@ def compare(
     code = region_code or NATION_CODE
     earlier = _frame(session, year_from, code, method) if earlier is None else earlier
     later = _frame(session, year_to, code, method) if later is None else later
-    rows = dc.basis_rows(earlier, later, earlier_year=year_from, first_year=first_years(session=session),
+    first = first_years(session=session, building_ids=_silent_before(earlier, later))
+    rows = dc.basis_rows(earlier, later, earlier_year=year_from, first_year=first,
                          moved=moved_into(session=session, region_code=code))
     rows = rows.merge(later[["building_id", *LISTING_COLUMNS]], on="building_id", how="left")
     return Comparison(region_code=code, method=method, basis=dc.summarize(rows, year_from=year_from, year_to=year_to),
@@ -121,7 +139,8 @@ def compare_regions(
     """
     earlier = _frame(session, year_from, None, method) if earlier is None else earlier
     later = _frame(session, year_to, None, method) if later is None else later
-    first = first_years(session=session)
+    first = first_years(session=session, building_ids=_silent_before(earlier, later))
+    moves = district_moves(session=session)
     parts, groups = [], []
     for code in dict.fromkeys(regions):
         column = region_column(code)
@@ -131,7 +150,7 @@ def compare_regions(
             scope_later = later[later[column] == code]
             scope_earlier = earlier[earlier[column] == code]
         rows = dc.basis_rows(scope_earlier, scope_later, earlier_year=year_from, first_year=first,
-                             moved=moved_into(session=session, region_code=code))
+                             moved=moved_into(session=session, region_code=code, moves=moves))
         parts.append(rows)
         groups.append(pd.Series(code, index=rows.index))
     codes = list(dict.fromkeys(regions))

@@ -469,6 +469,8 @@ def target_progress(
         return pd.DataFrame()
     if region_code:
         targets = targets[targets["region_code"] == region_code]
+        if targets.empty:
+            return pd.DataFrame()
     method = str(targets["method_basis"].iloc[0]) if not targets.empty else "calorific"
     if frame is None:
         frame = national_frame(session=session, year=year, method=method)
