@@ -19,6 +19,7 @@ app = typer.Typer(help="jieneng: building energy-efficiency monitoring data plat
 app.add_typer(db_cli.app, name="db")
 app.add_typer(seed_cli.app, name="seed")
 app.command("summary")(summary_cli.summary)
+app.command("compare")(summary_cli.compare)
 app.command(name="import")(imports_cli.import_file)
 app.add_typer(users_cli.app, name="users")
 app.command("serve")(serve_cli.serve)
