@@ -43,6 +43,9 @@ METHODS = ("calorific", "generation")
 ROLLUP_KEYS = ("building_class", "climate_zone", "is_government_office", "is_large_public")
 ELECTRICITY = "electricity"
 HEATING_CARRIER = bm.HEATING_CARRIER
+COOLING_CARRIER = "district_cooling"
+# billed only in their season: any month of theirs counts as a full year for completeness
+SEASONAL_CARRIERS = frozenset({HEATING_CARRIER, COOLING_CARRIER})
 
 BUILDING_COLUMNS = [
     Building.id.label("building_id"),
@@ -213,7 +216,7 @@ def _indicators(session: Session, buildings: pd.DataFrame, totals_by_carrier: pd
     elec = carriers[carriers.carrier_code == ELECTRICITY].set_index("row")
     heat = carriers[carriers.carrier_code == HEATING_CARRIER].set_index("row")
     complete = completeness(carriers[["row", "carrier_code", "grain", "months_reported"]].rename(columns={"row": "building_id"}),
-                            seasonal={HEATING_CARRIER})
+                            seasonal=SEASONAL_CARRIERS)
     frame = frame.join(totals, how="left")
     frame["electricity_kwh"] = elec["quantity"].reindex(frame.index)
     heating_column = f"kgce_{method}"

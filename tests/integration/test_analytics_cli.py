@@ -74,3 +74,12 @@ def test_weights_file_and_errors(loaded):
     assert bad.exit_code == 2
     none = runner.invoke(cli, ["targets", "progress", "--year", "2008"])
     assert none.exit_code == 1
+
+
+def test_decompose_refuses_a_saving_above_the_baseline(loaded):
+    runner = CliRunner(env={"COLUMNS": "240"})
+    # the 2005 national baseline is 1,212.0 tce
+    result = runner.invoke(cli, ["targets", "decompose", "--saving-tce", "5000", "--baseline-year", "2005",
+                                 "--target-year", "2010", "--preview"])
+    assert result.exit_code == 2
+    assert "exceeds the baseline use of 1,212.0 tce" in " ".join(result.output.split())
