@@ -75,14 +75,14 @@ def heating_values(district_code: pd.Series, climate_zone: pd.Series, table: pd.
     Liaoning is cold, the north severe cold), the longest matching prefix winning. Buildings outside
     the table's zones get NaN.
     """
-    codes = district_code.astype("object").where(district_code.notna(), "").astype(str).to_numpy()
+    codes = district_code.astype("object").where(district_code.notna(), "").astype(str).to_numpy().astype(str)
     zones = climate_zone.astype("object").to_numpy()
     out = pd.DataFrame({"heating_constraint_kgce_m2": np.nan, "heating_guide_kgce_m2": np.nan},
                        index=district_code.index)
     prefixes = table.assign(code_prefix=table["code_prefix"].fillna("").astype(str))
     prefixes = prefixes.assign(_length=prefixes["code_prefix"].str.len()).sort_values("_length")
     for row in prefixes.itertuples(index=False):  # shortest first: a longer prefix overwrites
-        hit = (zones == row.climate_zone) & np.char.startswith(codes.astype(str), row.code_prefix)
+        hit = (zones == row.climate_zone) & np.char.startswith(codes, row.code_prefix)
         out.loc[hit, "heating_constraint_kgce_m2"] = float(row.constraint_kgce_m2)
         out.loc[hit, "heating_guide_kgce_m2"] = float(row.guide_kgce_m2)
     return out

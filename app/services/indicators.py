@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from app.bulk import read_frame
 from app.domain import benchmarks as bm
 from app.domain.indicators import SUB_ITEMS, add_intensities, completeness
-from app.services.reference import non_energy_carriers
 from app.domain.regions import NATION_CODE, region_column
 from app.models import (
     AuditCarrierTotal,
@@ -36,6 +35,7 @@ from app.models import (
     Region,
     RetrofitMeasure,
 )
+from app.services.reference import non_energy_carriers
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 BENCHMARK_EDITION = "GB/T 51161-2016"
