@@ -4,8 +4,9 @@ The standard judges non-heating energy in kWh/(m2*a) for offices (government / c
 malls (by type) and hotels (by star grade), each class A or B, by climate zone. Other classes of the
 2008 sub-metering guide (culture and education, medical, sports, mixed use, other) have no values in
 it: their status says so (``not_covered``) instead of staying blank. In the severe-cold and cold zones
-heating is excluded and judged separately against the standard's heating indicators (kgce/(m2*a),
-by city, falling back to the zone); here district heat is the heating carrier.
+heating is excluded and judged separately against the standard's building heat consumption by city
+(falling back to the zone), expressed in kgce/(m2*a) like the building's own heat; here district
+heat is the heating carrier.
 An office's measured intensity is corrected to standard operating hours T0 and floor area per person
 S0 before comparison: E = E0 * (0.3 + 0.7*T0/T) * (0.7 + 0.3*S/S0). The corrected value is the
 building's *comparable intensity*.
@@ -32,6 +33,7 @@ STATUS_LABELS = {
 }
 OFFICE_CLASS = "A"
 HEATING_CARRIER = "district_heat"
+KGCE_PER_GJ_HEAT = 34.12  # GB/T 2589, the factor of district heat (0.03412 kgce/MJ)
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,17 @@ def covered_classes(table: pd.DataFrame) -> frozenset[str]:
     return frozenset(str(c) for c in table["building_class"].dropna().unique())
 
 
-def heating_values(district_code: pd.Series, climate_zone: pd.Series, table: pd.DataFrame) -> pd.DataFrame:
-    """Heating constraint and guide values (kgce/(m2*a)) per building: the city's, else its zone's.
+def heating_values(district_code: pd.Series, climate_zone: pd.Series, table: pd.DataFrame, *,
+                   kgce_per_gj: float = KGCE_PER_GJ_HEAT) -> pd.DataFrame:
+    """Heating constraint and guide values per building, kgce/(m2*a): the city's, else its zone's.
 
-    ``table`` has code_prefix ('' for a zone's default), climate_zone, constraint_kgce_m2 and
-    guide_kgce_m2. A prefix row applies only to districts of the same climate zone (the south of
-    Liaoning is cold, the north severe cold), the longest matching prefix winning. Buildings outside
-    the table's zones get NaN.
+    ``table`` has code_prefix ('' for a zone's default), climate_zone, constraint_gj_m2 and
+    guide_gj_m2: the standard's building heat consumption (建筑耗热量, heat delivered to the
+    building per m2 heated), which is what a district-heat meter measures. They are turned into kgce
+    with the same factor as the building's heat (GB/T 2589 34.12 kgce/GJ), so both sides of the
+    comparison count heat alike. A prefix row applies only to districts of the same climate zone (the
+    south of Liaoning is cold, the north severe cold), the longest matching prefix winning. Buildings
+    outside the table's zones get NaN.
     """
     codes = district_code.astype("object").where(district_code.notna(), "").astype(str).to_numpy().astype(str)
     zones = climate_zone.astype("object").to_numpy()
@@ -83,8 +89,8 @@ def heating_values(district_code: pd.Series, climate_zone: pd.Series, table: pd.
     prefixes = prefixes.assign(_length=prefixes["code_prefix"].str.len()).sort_values("_length")
     for row in prefixes.itertuples(index=False):  # shortest first: a longer prefix overwrites
         hit = (zones == row.climate_zone) & np.char.startswith(codes, row.code_prefix)
-        out.loc[hit, "heating_constraint_kgce_m2"] = float(row.constraint_kgce_m2)
-        out.loc[hit, "heating_guide_kgce_m2"] = float(row.guide_kgce_m2)
+        out.loc[hit, "heating_constraint_kgce_m2"] = float(row.constraint_gj_m2) * kgce_per_gj
+        out.loc[hit, "heating_guide_kgce_m2"] = float(row.guide_gj_m2) * kgce_per_gj
     return out
 
 

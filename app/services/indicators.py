@@ -90,9 +90,9 @@ def default_subtypes() -> dict[str, str]:
 
 @lru_cache
 def heating_benchmarks() -> pd.DataFrame:
-    """GB/T 51161 heating constraint and guide values (kgce/(m2*a)) by district prefix and zone, seeds/heating_benchmarks.csv."""
+    """GB/T 51161 building heat consumption (GJ/(m2*a)) by district prefix and zone, seeds/heating_benchmarks.csv."""
     return pd.read_csv(SEEDS_DIR / "heating_benchmarks.csv", dtype={"code_prefix": str}, keep_default_na=False,
-                       na_values={"constraint_kgce_m2": [""], "guide_kgce_m2": [""]}, encoding="utf-8")
+                       na_values={"constraint_gj_m2": [""], "guide_gj_m2": [""]}, encoding="utf-8")
 
 
 def electricity_factor(*, session: Session, year: int, method: str = "calorific") -> float:

@@ -36,6 +36,9 @@ def test_building_indicators_hand_computed(data):
     assert beijing["energy_kwh_m2"] == pytest.approx(90_800 / 0.1229 / 10_000)
     assert beijing["electricity_kwh_m2"] == pytest.approx(60.0)
     assert beijing["heating_kgce_m2"] == pytest.approx(17_060 / 8_000)
+    # heating against 北京's building heat consumption, 0.26 / 0.19 GJ/m2 at 34.12 kgce/GJ
+    assert beijing["heating_constraint_kgce_m2"] == pytest.approx(0.26 * 34.12)
+    assert beijing["heating_status"] == "better_than_guide"
     # Heating excluded in the cold zone: 60 kWh/m2; 20 m2/person -> factor 1.3 -> 78 > 55 (government, class A)
     assert beijing["non_heating_kwh_m2"] == pytest.approx(60.0)
     assert beijing["comparable_kwh_m2"] == pytest.approx(78.0)

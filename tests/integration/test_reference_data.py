@@ -97,7 +97,8 @@ def test_every_covered_class_is_judged_and_the_year_past_the_table_is_flagged(im
     assert frame.loc[[OFFICE, MALL, HOTEL], "benchmark_status"].isin(bm.STATUSES).all()
     assert frame.loc[HOTEL, "benchmark_subtype"] == "four_star" and frame.loc[HOTEL, "is_subtype_assumed"]
     # 沈阳 is severe cold: the hotel reports no district heat, so it has no heating judgement
-    assert frame.loc[HOTEL, "heating_constraint_kgce_m2"] == 9.7 and frame.loc[HOTEL, "heating_status"] is None
+    assert frame.loc[HOTEL, "heating_constraint_kgce_m2"] == pytest.approx(0.38 * 34.12)
+    assert frame.loc[HOTEL, "heating_status"] is None
     generation = building_year_indicators(session=imported, year=YEAR, method="generation").set_index("code")
     assert generation.loc[MALL, "energy_kgce"] == pytest.approx(12 * 400_000 * 0.3016)
 

@@ -87,9 +87,9 @@ def test_heating_indicators_cover_both_heating_zones():
     assert set(table["climate_zone"]) == HEATING_ZONES
     defaults = table[table["code_prefix"] == ""]
     assert set(defaults["climate_zone"]) == HEATING_ZONES and len(defaults) == 2
-    values = table[["constraint_kgce_m2", "guide_kgce_m2"]].astype(float)
-    assert (values["guide_kgce_m2"] < values["constraint_kgce_m2"]).all()
-    assert values["constraint_kgce_m2"].between(3, 30).all()  # kgce/(m2*a), not kWh or MJ
+    values = table[["constraint_gj_m2", "guide_gj_m2"]].astype(float)
+    assert (values["guide_gj_m2"] < values["constraint_gj_m2"]).all()
+    assert values["constraint_gj_m2"].between(0.1, 1.0).all()  # GJ/(m2*a), not MJ or kgce
     assert not table.duplicated(["code_prefix", "climate_zone"]).any()
 
 
@@ -98,15 +98,16 @@ def test_heating_values_take_the_city_of_the_same_zone_else_the_zone():
     districts = pd.Series(["210102", "210202", "210402", "110105", "320102", "999999", None])
     zones = pd.Series(["severe_cold", "cold", "severe_cold", "cold", "hot_summer_cold_winter", "cold", "cold"])
     out = bm.heating_values(districts, zones, table)
-    row = table.set_index(["code_prefix", "climate_zone"])
+    row = table.set_index(["code_prefix", "climate_zone"])["constraint_gj_m2"].astype(float) * 34.12  # kgce/GJ
     constraint = out["heating_constraint_kgce_m2"].tolist()
-    assert constraint[0] == float(row.loc[("2101", "severe_cold"), "constraint_kgce_m2"])  # 沈阳
-    assert constraint[1] == float(row.loc[("21", "cold"), "constraint_kgce_m2"])  # 大连, cold south of 辽宁
+    assert constraint[0] == pytest.approx(row["2101", "severe_cold"])  # 沈阳
+    assert constraint[1] == pytest.approx(row["21", "cold"])  # 大连, in the cold south of 辽宁
     # 抚顺 is severe cold: 辽宁's cold-zone row does not apply, the zone default does
-    assert constraint[2] == float(row.loc[("", "severe_cold"), "constraint_kgce_m2"])
-    assert constraint[3] == float(row.loc[("11", "cold"), "constraint_kgce_m2"])
+    assert constraint[2] == pytest.approx(row["", "severe_cold"])
+    assert constraint[3] == pytest.approx(row["11", "cold"]) == pytest.approx(0.26 * 34.12)
     assert np.isnan(constraint[4])  # 南京: no heating indicator in the hot-summer cold-winter zone
-    assert constraint[5] == constraint[6] == float(row.loc[("", "cold"), "constraint_kgce_m2"])
+    assert constraint[5] == constraint[6] == pytest.approx(row["", "cold"])
+    assert (out["heating_guide_kgce_m2"].dropna() < out["heating_constraint_kgce_m2"].dropna()).all()
 
 
 def _buildings(**overrides) -> pd.DataFrame:
@@ -157,12 +158,14 @@ def test_every_covered_class_gets_a_status_and_the_rest_say_not_covered():
 
 def test_heating_judged_in_heating_zones_on_reported_heat_only():
     out = _frame(_buildings())
-    beijing = out.iloc[0]  # 70,000 kgce / 10,000 m2 = 7.0 against 北京 7.6 / 4.5
+    # 北京 0.26 / 0.19 GJ/m2 at 34.12 kgce/GJ: 8.87 / 6.48 kgce/m2
+    beijing = out.iloc[0]  # 70,000 kgce / 10,000 m2 = 7.0
     assert beijing["heating_kgce_m2"] == pytest.approx(7.0)
-    assert (beijing["heating_constraint_kgce_m2"], beijing["heating_guide_kgce_m2"]) == (7.6, 4.5)
+    assert beijing["heating_constraint_kgce_m2"] == pytest.approx(8.8712)
+    assert beijing["heating_guide_kgce_m2"] == pytest.approx(6.4828)
     assert beijing["heating_status"] == "between"
     assert out.iloc[6]["heating_status"] == "above_constraint"  # 12 kgce/m2
-    assert out.iloc[3]["heating_status"] == "between"  # heating is judged for every class: 5.0 kgce/m2
+    assert out.iloc[3]["heating_status"] == "better_than_guide"  # judged for every class: 5.0 kgce/m2
     assert out.iloc[4]["heating_status"] is None  # no district heat reported: no heating figure, not zero
     assert out.iloc[1]["heating_status"] is None and np.isnan(out.iloc[1]["heating_constraint_kgce_m2"])
     no_table = bm.benchmark_frame(_buildings(), pd.read_csv(SEEDS_DIR / "benchmarks.csv", keep_default_na=False), {},
