@@ -112,6 +112,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.between": ("介于引导值与约束值之间", "Between guide and constraint"),
     "status.above_constraint": ("超过约束值", "Above constraint"),
     "status.no_benchmark": ("无对标值", "No benchmark"),
+    "status.not_covered": ("标准未覆盖", "Not covered by GB/T 51161"),
     # tables
     "col.rank": ("排名", "Rank"),
     "col.region": ("地区", "Region"),

@@ -43,6 +43,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "UNIT_UNKNOWN": (ERROR, "未知的计量单位“{value}”。", "Unknown unit '{value}'."),
     "UNIT_MISMATCH": (ERROR, "单位“{value}”不适用于该能源品种（标准单位 {unit}）。", "Unit '{value}' does not fit this carrier (canonical unit {unit})."),
     "UNIT_NEEDS_DENSITY": (ERROR, "以升计量需要密度（density_kg_per_l）。", "Litres need a density (density_kg_per_l)."),
+    "FACTOR_EXTRAPOLATED": (NOTICE, "{year} 年的电力等价值折标系数尚未公布，按最近公布的 {source_year} 年数值计算。", "The {year} generation-method electricity factor is not published yet; the {source_year} value is used."),
     "FACTOR_MISSING": (ERROR, "{year} 年没有“{value}”的折标系数。", "No standard-coal factor for '{value}' in {year}."),
     "SUB_ITEM_INVALID": (ERROR, "分项“{value}”无效（A 照明插座、B 空调、C 动力、D 特殊，仅限电力）。", "Sub-item '{value}' is invalid (A lighting, B HVAC, C power, D special; electricity only)."),
     "BUILDING_UNKNOWN": (ERROR, "建筑编号“{value}”不存在。", "Building code '{value}' does not exist."),

@@ -23,7 +23,7 @@ from app.config import get_settings
 from app.domain.regions import NATION_CODE, city_code, climate_zones_for, province_code
 from app.models import Benchmark, BuildingClass, ElectricitySubItem, EnergyCarrier, Finding, Unit, Upload
 from app.models import Building
-from app.services.reference import climate_zone_prefixes, conversion_tables
+from app.services.reference import climate_zone_prefixes, conversion_tables, extrapolated_from
 from etl import load as loader
 from etl import schemas
 from etl.extract import ROW, open_table
@@ -230,6 +230,18 @@ def _record_keys(run: Run, frame: pd.DataFrame, with_period: bool = True) -> np.
     return key
 
 
+def _extrapolated_factor_notices(run: Run, rec: pd.DataFrame, ok: pd.Series, rows: pd.Series) -> None:
+    """One notice per year past the electricity factor table (the latest published value is used)."""
+    electricity = ok & rec["carrier_code"].eq("electricity")
+    for year in sorted(rec.loc[electricity, "year"].dropna().astype(int).unique()):
+        source_year = extrapolated_from(run.ref.tables, carrier_code="electricity", year=int(year), method="generation")
+        if source_year is not None:
+            first = electricity & rec["year"].eq(year)
+            first &= ~first.cumsum().gt(1)
+            run.flag(first, "FACTOR_EXTRAPOLATED", rows, rec["year"], run.column_of("year"), year=int(year),
+                     source_year=source_year)
+
+
 def _record_duplicates(run: Run, rec: pd.DataFrame, ok: pd.Series, bad: pd.Series) -> None:
     """Consumption records whose key appeared earlier in the file; sorted key arrays per chunk bound memory."""
     sub = rec.loc[ok]
@@ -352,6 +364,7 @@ def _consumption_chunk(run: Run, raw: pd.DataFrame, stage: loader.ConsumptionSta
         run.flag_problems(problem, rows, rec["unit_raw"].where(problem != "FACTOR_MISSING", rec["carrier_code"]),
                           run.column_of("unit"), bad, unit=rec["carrier_code"].map(dict(zip(ref.tables.carriers["code"], ref.tables.carriers["canonical_unit"], strict=True))),
                           year=rec["year"].fillna(0).astype(int))
+        _extrapolated_factor_notices(run, rec, ok & ~bad, rows)
         rec["quantity"] = out["quantity_canonical"].reindex(rec.index)
         rec["kgce_calorific"] = out["kgce_calorific"].reindex(rec.index)
         rec["kgce_generation"] = out["kgce_generation"].reindex(rec.index)

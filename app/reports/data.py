@@ -29,15 +29,16 @@ from app.reports.model import (
     AnnualReportData,
     Note,
 )
-from app.services.assessment import assess
+from app.domain.assessment import AssessmentConfig
+from app.services.assessment import assess, assessment_config
 from app.services.indicators import (
     BENCHMARK_EDITION,
     building_year_indicators,
     electricity_factor,
     region_rollup,
 )
-from app.services.reference import conversion_tables
 from app.services.comparison import Comparison, compare, compare_regions
+from app.services.reference import conversion_tables, extrapolated_from, non_energy_carriers
 from app.services.targets import path_actuals, target_progress
 
 Progress = Callable[[str, float], None]
@@ -159,7 +160,12 @@ def _factor_note(*, session: Session, year: int) -> Note:
     carriers = pd.read_sql(select(EnergyCarrier.code, EnergyCarrier.name_zh, EnergyCarrier.name_en,
                                   EnergyCarrier.canonical_unit).order_by(EnergyCarrier.code), session.connection())
     zh, en = [], []
+    quantity_only = non_energy_carriers(session=session)
     for row in carriers.itertuples(index=False):
+        if row.code in quantity_only:
+            zh.append(f"{row.name_zh}只计量（{row.canonical_unit}），不折标准煤、不计入能耗合计")
+            en.append(f"{row.name_en} is a quantity only ({row.canonical_unit}), never converted nor in energy totals")
+            continue
         calorific = tables.factor(row.code, year, "calorific")
         generation = tables.factor(row.code, year, "generation")
         if calorific is None:
@@ -169,23 +175,52 @@ def _factor_note(*, session: Session, year: int) -> Note:
         en.append(f"{row.name_en} {both} kgce/{row.canonical_unit}")
     elec_cal = electricity_factor(session=session, year=year, method="calorific")
     elec_gen = electricity_factor(session=session, year=year, method="generation")
+    source_year = extrapolated_from(tables, carrier_code="electricity", year=year, method="generation")
+    gen_zh = f"等价值取 {year} 年全国供电标准煤耗 {elec_gen:g} kgce/kWh"
+    gen_en = f"{elec_gen:g} kgce/kWh generation (等价值, the {year} national coal rate of power supply)"
+    if source_year is not None:
+        gen_zh = (f"等价值取全国供电标准煤耗 {elec_gen:g} kgce/kWh——注意：{year} 年数值尚未公布，"
+                  f"沿用最近公布的 {source_year} 年数值（外推）")
+        gen_en = (f"{elec_gen:g} kgce/kWh generation (等价值) — note: the {year} national coal rate of power supply "
+                  f"is not published yet, the latest published value ({source_year}) is used (extrapolated)")
     return Note(
         "折标系数与方法", "Conversion factors and method",
         f"按 GB/T 2589 折算标准煤（1 kgce = 29.307 MJ）。电力当量值 {elec_cal:g} kgce/kWh，"
-        f"等价值取 {year} 年全国供电标准煤耗 {elec_gen:g} kgce/kWh；两种方法的合计均列出，"
+        f"{gen_zh}；两种方法的合计均列出，"
         f"单位面积能耗与对标按当量值折算。各能源折标系数（当量值 / 等价值）：" + "；".join(zh) + "。",
         f"Standard coal per GB/T 2589 (1 kgce = 29.307 MJ). Electricity {elec_cal:g} kgce/kWh calorific "
-        f"(当量值) and {elec_gen:g} kgce/kWh generation (等价值, the {year} national coal rate of power supply); "
+        f"(当量值) and {gen_en}; "
         "totals are given by both methods, intensities and benchmarking use the calorific method. "
         "Factors (calorific / generation): " + "; ".join(en) + ".",
     )
 
 
-def _assessment_note(assessment) -> Note:
-    zh = [f"{s.name_zh} {s.points:.1f}/{s.max_points:g}：{s.explanation_zh}" for s in assessment.sub_scores]
-    en = [f"{s.name_en} {s.points:.1f}/{s.max_points:g}: {s.explanation_en}" for s in assessment.sub_scores]
-    return Note("考核评分", "Assessment score", "\n".join([assessment.reason_zh, *zh]),
-                "\n".join([assessment.reason_en, *en]))
+def _assessment_note(assessment, config: AssessmentConfig | None = None) -> Note:
+    config = config or assessment_config()
+    own = {m.key for m in config.measures if m.is_platform_choice}
+    zh = [f"{s.name_zh}{'（平台自定项目）' if s.key in own else ''} {s.points:.1f}/{s.max_points:g}：{s.explanation_zh}"
+          for s in assessment.sub_scores]
+    en = [f"{s.name_en}{' (the platform’s own item)' if s.key in own else ''} {s.points:.1f}/{s.max_points:g}: "
+          f"{s.explanation_en}" for s in assessment.sub_scores]
+    bands = config.grade_bands()
+    bands_zh = "、".join(f"{g.name_zh} {low:g} 分及以上" if high is None else f"{g.name_zh} {low:g}–{high:g} 分（不含）"
+                        for g, low, high in bands)
+    bands_en = ", ".join(f"{g.name_en} {low:g} points and above" if high is None else f"{g.name_en} {low:g} to below {high:g}"
+                         for g, low, high in bands)
+    scheme_zh = (f"评分框架：节能目标 {config.target_points:g} 分、措施 {100 - config.target_points:g} 分，"
+                 f"等级 {bands_zh}"
+                 + ("；未完成节能目标即评为未完成（一票否决）" if config.is_veto else "")
+                 + f"（依据：{config.source.split(':')[0].strip()}）。")
+    scheme_en = (f"Scheme: {config.target_points:g} points for the saving target, {100 - config.target_points:g} for "
+                 f"measures; grades {bands_en}"
+                 + ("; a missed target is graded not met whatever the score" if config.is_veto else "")
+                 + f" (after {config.source.split(':')[0].strip()}).")
+    if own:
+        scheme_zh += "标注“平台自定项目”的措施项目、分值与阈值由本平台设定，并非所引考核办法原文规定。"
+        scheme_en += (" Measure items marked as the platform's own, with their points and thresholds, are set by "
+                      "jieneng, not by the cited scheme.")
+    return Note("考核评分", "Assessment score", "\n".join([assessment.reason_zh, *zh, scheme_zh]),
+                "\n".join([assessment.reason_en, *en, scheme_en]))
 
 
 def _notes(*, session: Session, year: int, generated_at: datetime, cutoff: datetime | None,

@@ -16,6 +16,7 @@ STATUS_LABELS = {
     "between": ("介于引导值与约束值之间", "between guide and constraint"),
     "above_constraint": ("高于约束值", "above constraint value"),
     "no_benchmark": ("无适用标准", "no applicable benchmark"),
+    "not_covered": ("标准未覆盖", "not covered by GB/T 51161"),
     "incomplete": ("数据不完整", "incomplete data"),
 }
 YES_NO = {True: ("是", "yes"), False: ("否", "no")}

@@ -71,8 +71,9 @@ def test_preview_stores_nothing_and_potential_method(data):
     assert result.root_id is None and result.is_preview
     assert data.scalar(select(func.count()).select_from(SavingTarget)) == 0
     rows = result.rows.set_index("scope_code")
-    # 2005 potential above the constraint: 北京 (97.5-55)*10,000/1.3 kWh, 辽宁 (90-80)*20,000 kWh, 上海 none.
-    beijing, liaoning = 42.5 * 10_000 / 1.3 * 0.1229, 10 * 20_000 * 0.1229
+    # 2005 potential above the constraint: 北京 (97.5-55)*10,000/1.3 kWh; 辽宁 the office (90-80)*20,000 kWh
+    # and the mall, a class-B department store in the cold zone, (200-140)*30,000 kWh; 上海 none.
+    beijing, liaoning = 42.5 * 10_000 / 1.3 * 0.1229, (10 * 20_000 + 60 * 30_000) * 0.1229
     assert rows.loc["110000", "saving_kgce"] == round(50_000 * beijing / (beijing + liaoning))
     assert rows.loc["310000", "saving_kgce"] == 0
     assert rows[rows["parent_code"] == "000000"]["saving_kgce"].sum() == 50_000
@@ -151,7 +152,8 @@ def test_measures_from_the_data(data):
     nation = measures.loc["000000"]
     assert nation["statistics_coverage"] == 1.0
     assert nation["audits_completed"] == pytest.approx(2 / 5)
-    assert nation["disclosure_published"] == pytest.approx(3 / 5)  # complete and benchmarked: 北京, 沈阳 office, 上海
+    # complete and benchmarked: 北京, 沈阳 office, the Dalian mall, 上海 (the school is not covered)
+    assert nation["disclosure_published"] == pytest.approx(4 / 5)
     assert nation["metering_installed"] == pytest.approx(1 / 5)
     assert measures.loc["210100", "metering_installed"] == pytest.approx(1 / 2)
     assert measures.loc["210000", "audits_completed"] == pytest.approx(1 / 3)
@@ -165,7 +167,8 @@ def test_assessment_grades(data):
     assert len(results) == 22
     beijing = results["110000"]
     # target met (40) + coverage 100% (20) + audited (15) + disclosed (15) + no sub-metering (0)
-    assert beijing.score == 90.0 and beijing.grade_zh == "超额完成"
+    # 90 points: 完成 (80 to 94) in the cited scheme; 超额完成 needs 95
+    assert beijing.score == 90.0 and beijing.grade_zh == "完成"
     assert beijing.target_ratio == pytest.approx(18_435 / (21_847 * 0.6))
     assert beijing.details["buildings_audited"] == 1
     shanghai = results["310000"]
