@@ -16,6 +16,8 @@
  *    (and the field's label, when the dropzone sits in a .filter).
  * 4. Plotly's chart toolbar (modebar): its buttons are taken out of the Tab order, so the filters lead straight
  *    to the content instead of through a stop per button.
+ * 5. The skip link moves focus to <main> itself: following its "#main-content" would change the URL's hash,
+ *    which makes Dash's page router render the page again.
  */
 (function () {
     "use strict";
@@ -133,7 +135,19 @@
         });
     }
 
+    function skipToMain(event) {
+        var link = event.target.closest && event.target.closest(".skip-link");
+        var main = link && document.getElementById(link.getAttribute("href").slice(1));
+        if (!main) {
+            return;
+        }
+        event.preventDefault();
+        main.focus();
+        main.scrollIntoView();
+    }
+
     function start() {
+        document.addEventListener("click", skipToMain);
         repair(document);
         new MutationObserver(function (mutations) {
             for (var i = 0; i < mutations.length; i += 1) {
