@@ -189,7 +189,7 @@ def test_phone_width_has_no_horizontal_overflow_and_keeps_language_and_sign_out(
     _sign_in(browser, base)
     _set_lang(browser, base, lang)
     width, height = PHONE
-    overflowing, hidden = {}, {}
+    overflowing, hidden, cramped = {}, {}, {}
     try:
         for name, path, graphs, marker in PAGES:
             _emulate(browser, width, height)
@@ -211,12 +211,42 @@ def test_phone_width_has_no_horizontal_overflow_and_keeps_language_and_sign_out(
                 if not box or not box["visible"] or box["left"] < 0 or box["right"] > width or box["top"] < 0 \
                         or box["bottom"] > height:
                     hidden.setdefault(name, []).append((control, box))
+            crowded = browser.execute_script(CHART_FIT_JS)
+            if crowded:
+                cramped[name] = crowded
             _shoot(browser, f"a11y-360-{lang}-{name}", width)
     finally:
         _reset(browser)
         _set_lang(browser, base, "zh")
     assert not overflowing, f"wider than {width} px: {overflowing}"
     assert not hidden, f"language switch or sign-out not visible at {width} px: {hidden}"
+    assert not cramped, f"charts whose title is cut, covered or whose map is cut at {width} px: {cramped}"
+
+
+# Per chart: its title inside the chart and not covered by the legend; a map zoomed out to fit its width.
+CHART_FIT_JS = """
+const problems = [];
+document.querySelectorAll('.js-plotly-plot').forEach((gd, i) => {
+    const box = gd.getBoundingClientRect();
+    const title = gd.querySelector('.gtitle');
+    const name = title ? title.textContent : 'chart ' + i;
+    if (title) {
+        const t = title.getBoundingClientRect();
+        if (t.top < box.top - 0.5 || t.right > box.right + 0.5 || t.left < box.left - 0.5) problems.push(name + ': title cut');
+        const legend = gd.querySelector('.legend');
+        if (legend && gd._fullLayout.showlegend) {
+            const l = legend.getBoundingClientRect();
+            const overlap = !(l.bottom <= t.top || l.top >= t.bottom || l.right <= t.left || l.left >= t.right);
+            if (overlap) problems.push(name + ': legend covers title');
+        }
+    }
+    const map = gd._fullLayout.map;
+    if (map && gd.__designZoom != null && map.zoom > gd.__designZoom + Math.log2((box.width - 80) / 620) + 0.01) {
+        problems.push(name + ': map not zoomed out to fit (' + map.zoom + ')');
+    }
+});
+return problems;
+"""
 
 
 def _tab(driver, times: int = 1, *, back: bool = False) -> dict:
