@@ -5,7 +5,7 @@
  *  - a long title breaks into lines (at its " · " separators first) and sits at the top, in a slightly smaller font;
  *  - the legend starts at the left under the title, and the top margin grows to hold both, so the legend
  *    no longer covers the title;
- *  - a map zooms out until the whole of China fits the width beside its colour bar.
+ *  - a map zooms out until the whole of China fits the width beside its colour bar, in a shorter frame.
  * Adapting is idempotent (only values that would change are set), and runs again on every redraw, so a new
  * figure from the server is adapted too.
  */
@@ -118,6 +118,8 @@
             // the colour bar keeps about 80 px on the right
             var zoom = gd.__designZoom + Math.log2(Math.min(1, (width - 80) / MAP_DESIGN_WIDTH));
             wanted["map.zoom"] = Math.round(zoom * 100) / 100;
+            // the country is wider than tall: a shorter frame leaves less empty sea above and below it
+            wanted.height = Math.min(layout.height || 460, Math.round(width * 0.8 + 90));
         }
         // the top margin holds the title's lines and, under them, the legend as drawn
         var top = lines ? 16 + lines * TITLE_LINE : 0;
