@@ -29,6 +29,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "role.official": ("主管部门", "Official"),
     "role.auditor": ("审计员", "Auditor"),
     "scope.national": ("全国", "National"),
+    "a11y.skip": ("跳到主要内容", "Skip to main content"),
+    "a11y.nav": ("主导航", "Main navigation"),
+    "a11y.account": ("账户与语言", "Account and language"),
     # filters
     "filter.year": ("年份", "Year"),
     "filter.region": ("地区", "Region"),

@@ -36,21 +36,23 @@ def layout(**query) -> html.Div:
     return html.Div([
         html.H1(t("nav.upload", lg), className="page-title"),
         ui.card(class_name="upload-card", children=[
+            # the hidden file input inside a dropzone is named by its visible text (dashboards/assets/a11y.js)
             dcc.Upload(id="upload-file", max_size=max_bytes, multiple=False, className="dropzone",
-                       children=html.Div([html.Div("⇪", className="dropzone-icon"), html.Div(t("upload.drop", lg)),
-                                          html.Div("CSV · XLSX · UTF-8 / GB18030", className="dropzone-hint")])),
+                       children=html.Div(id="upload-file-text", className="dropzone-text", children=[
+                           html.Div("⇪", className="dropzone-icon", **{"aria-hidden": "true"}),
+                           html.Div(t("upload.drop", lg)),
+                           html.Div("CSV · XLSX · UTF-8 / GB18030", className="dropzone-hint")])),
             html.Div(id="upload-chosen", className="chosen"),
             html.Div(className="upload-options", children=[
+                ui.labelled(t("upload.kind", lg), "upload-kind-label", dcc.RadioItems(
+                    id="upload-kind", value=query.get("kind") if query.get("kind") in KINDS else "consumption",
+                    options=[{"label": t(f"upload.kind.{k}", lg), "value": k} for k in KINDS],
+                    inline=True, className="radio")),
                 html.Div(className="filter", children=[
-                    html.Label(t("upload.kind", lg), className="filter-label"),
-                    dcc.RadioItems(id="upload-kind", value=query.get("kind") if query.get("kind") in KINDS else "consumption",
-                                   options=[{"label": t(f"upload.kind.{k}", lg), "value": k} for k in KINDS],
-                                   inline=True, className="radio"),
-                ]),
-                html.Div(className="filter", children=[
-                    html.Label(t("upload.profile", lg), className="filter-label"),
+                    html.Label(t("upload.profile", lg), className="filter-label", id="upload-profile-label"),
                     dcc.Upload(id="upload-profile", max_size=256 * 1024, className="dropzone dropzone-small",
-                               children=html.Div(t("upload.profile_drop", lg))),
+                               children=html.Div(t("upload.profile_drop", lg), id="upload-profile-text",
+                                                 className="dropzone-text")),
                     html.Div(id="upload-profile-chosen", className="chosen"),
                 ]),
                 dcc.Checklist(id="upload-flags", className="check", value=[],
