@@ -120,3 +120,34 @@ def test_demo_save_settings_and_demo_passwords_are_kept(tmp_path, elsewhere, dat
         assert authenticate(session=session, username="demo_auditor", password=kept["demo_auditor"]) is None
         assert authenticate(session=session, username="demo_auditor", password=fresh["demo_auditor"]) is not None
     engine.dispose()
+
+
+def test_import_findings_piped_are_sorted_by_row_and_untruncated(tmp_path, elsewhere, data_dir):
+    env = _env(tmp_path, JIENENG_DATA_DIR=str(data_dir))
+    buildings = ROOT / "tests" / "data" / "etl" / "buildings_ok.csv"
+    assert _jieneng(["import", "buildings", str(buildings)], cwd=elsewhere, env=env).returncode == 0
+    survey = elsewhere / "survey.csv"
+    survey.write_text(
+        "建筑编号,统计期,能源品种,用量,单位\n"
+        "110105A001,2007-01,电,120000,kWh\n"
+        "999999Z999,2007-02,电,110000,kWh\n"       # row 3: unknown building (checked late)
+        "110105A001,2007-13,电,100000,kWh\n"       # row 4: no such month
+        "110105A001,2007-04,电,abc,kWh\n"          # row 5: not a number (checked early)
+        "110105A001,2007-05,电,90000,furlongs\n"   # row 6: unknown unit
+        "110105A001,2007-06,蒸汽,90000,kWh\n",     # row 7: unknown carrier
+        encoding="utf-8")
+    result = _jieneng(["import", "consumption", str(survey)], cwd=elsewhere, env=env)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    header = lines.index("\t".join(("row", "column", "value", "code", "severity", "message_zh", "message_en")))
+    rows = [line.split("\t") for line in lines[header + 1:]]
+    numbers = [int(r[0]) for r in rows if r[0]]
+    assert numbers == sorted(numbers) and {3, 4, 5, 6, 7} <= set(numbers)
+    assert all(len(r) == 7 for r in rows)
+    # nothing cut: every code and message is whole, as the JSON report has them
+    report = json.loads(_jieneng(["import", "consumption", str(survey), "--json", "--dry-run"], cwd=elsewhere,
+                                 env=env).stdout)
+    assert sorted(r[3] for r in rows) == sorted(f["code"] for f in report["findings"])
+    whole = {" ".join(f["message_en"].split()) for f in report["findings"]}
+    assert {r[6] for r in rows} == whole
+    assert "…" not in result.stdout
