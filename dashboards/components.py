@@ -165,20 +165,25 @@ GRID_LOCALE_ZH = {
 }
 
 
-def grid(grid_id: str, column_defs: list[dict], rows: Iterable[dict] | None = None, *, height: int = 420,
-         page_size: int = 20) -> dag.AgGrid:
-    """A sortable, filterable AG Grid with the house look."""
+def grid(grid_id: str, column_defs: list[dict], rows: Iterable[dict] | None = None, *, page_size: int = 20) -> dag.AgGrid:
+    """A sortable, filterable AG Grid with the house look.
+
+    The grid is as tall as its rows (up to a page of ``page_size``), so a short table leaves no empty space, and
+    long column headers wrap instead of being cut.
+    """
     from dashboards import current_lang
 
     locale = GRID_LOCALE_ZH if current_lang() == "zh" else {}
     return dag.AgGrid(
         id=grid_id, columnDefs=column_defs, rowData=list(rows or []),
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90,
+                       "wrapHeaderText": True, "autoHeaderHeight": True},
         columnSize="responsiveSizeToFit",
         dashGridOptions={"pagination": True, "paginationPageSize": page_size, "paginationPageSizeSelector": False,
+                         "domLayout": "autoHeight",
                          "animateRows": False, "enableCellTextSelection": True, "localeText": locale,
                          "theme": {"function": "themeQuartz.withParams({ accentColor: '#1f4e79', headerBackgroundColor: '#f2f5f9', fontFamily: 'inherit', fontSize: 13 })"}},
-        style={"height": f"{height}px", "width": "100%"}, className="grid",
+        style={"width": "100%"}, className="grid",
     )
 
 

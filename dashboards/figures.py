@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from app.presentation import CARRIER_COLOURS, carrier_colour
 from dashboards import geo
 from dashboards.i18n import MONTHS, t, unit_label
 
@@ -167,7 +168,8 @@ def monthly_against_baseline(df: pd.DataFrame, lang: str, *, year: int, baseline
 def carrier_trend(df: pd.DataFrame, lang: str, *, year: int, baseline_year: int | None) -> go.Figure:
     """Monthly energy (tce) by carrier for the year, stacked, with the baseline year's total as a line.
 
-    Columns: year, month, carrier_name, tce.
+    Columns: year, month, carrier_code, carrier_name, tce. Each carrier has its colour (app.presentation), in
+    either language.
     """
     title = t("chart.region_trend", lang)
     if df.empty:
@@ -177,10 +179,11 @@ def carrier_trend(df: pd.DataFrame, lang: str, *, year: int, baseline_year: int 
                   xaxis={"title": {"text": t("axis.month", lang)}, "categoryorder": "array", "categoryarray": months},
                   yaxis={"title": {"text": t("axis.energy_tce", lang)}, "tickformat": ",.0f"})
     current = df[df["year"] == year]
-    for i, (carrier, part) in enumerate(current.groupby("carrier_name", sort=True)):
-        part = part.sort_values("month")
+    for code in _carrier_order(current["carrier_code"]):
+        part = current[current["carrier_code"] == code].sort_values("month")
+        carrier = part["carrier_name"].iloc[0]
         fig.add_bar(x=[months[m - 1] for m in part["month"]], y=part["tce"], name=str(carrier),
-                    marker_color=PALETTE[i % len(PALETTE)],
+                    marker_color=carrier_colour(code),
                     hovertemplate=f"{carrier}<br>%{{x}} {year}<br>%{{y:,.1f}} tce<extra></extra>")
     if baseline_year is not None and baseline_year != year:
         base = df[df["year"] == baseline_year].groupby("month", as_index=False)["tce"].sum().sort_values("month")
@@ -190,6 +193,13 @@ def carrier_trend(df: pd.DataFrame, lang: str, *, year: int, baseline_year: int 
                             line={"color": "#1b2a3a", "dash": "dash", "width": 2},
                             hovertemplate=f"{t('legend.baseline', lang, year=baseline_year)}<br>%{{x}}<br>%{{y:,.1f}} tce<extra></extra>")
     return fig
+
+
+def _carrier_order(codes: pd.Series) -> list[str]:
+    """Carriers in the same order in every language: the house order, then any other by code."""
+    present = set(codes.dropna())
+    known = [c for c in CARRIER_COLOURS if c in present]
+    return known + sorted(present - set(known))
 
 
 def breakdown(df: pd.DataFrame, lang: str, *, title_key: str) -> go.Figure:
@@ -278,19 +288,22 @@ def assessment_scores(df: pd.DataFrame, lang: str, *, total: float | None, grade
 def building_monthly(df: pd.DataFrame, lang: str) -> go.Figure:
     """Monthly consumption per carrier, one line per year, one panel per carrier.
 
-    Columns: carrier_name, unit, year, month, quantity. Annual figures (month 0) are skipped.
+    Columns: carrier_code, carrier_name, unit, year, month, quantity. Annual figures (month 0) are skipped.
+    Each panel is drawn in its carrier's colour; years differ by line style, the latest solid.
     """
     title = t("chart.building_monthly", lang)
     data = df[df["month"] > 0] if not df.empty else df
     if data.empty:
         return empty(title, lang)
     months = MONTHS["en" if lang == "en" else "zh"]
-    carriers = list(dict.fromkeys(data.sort_values("carrier_name")["carrier_name"]))
+    codes = _carrier_order(data["carrier_code"])
+    carriers = [data.loc[data["carrier_code"] == c, "carrier_name"].iloc[0] for c in codes]
     fig = make_subplots(rows=len(carriers), cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=carriers)
     years = sorted(data["year"].unique())
-    for row, carrier in enumerate(carriers, start=1):
-        part = data[data["carrier_name"] == carrier]
+    dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+    for row, (code, carrier) in enumerate(zip(codes, carriers, strict=True), start=1):
+        part = data[data["carrier_code"] == code]
         unit = unit_label(str(part["unit"].iloc[0]))
         for i, y in enumerate(years):
             series = part[part["year"] == y].groupby("month")["quantity"].sum()
@@ -300,7 +313,9 @@ def building_monthly(df: pd.DataFrame, lang: str) -> go.Figure:
             series = series.reindex(range(1, 13))
             fig.add_scatter(x=months, y=series.to_numpy(), mode="lines+markers", connectgaps=False,
                             name=str(y), legendgroup=str(y), showlegend=row == 1,
-                            line={"color": PALETTE[i % len(PALETTE)], "width": 2},
+                            line={"color": carrier_colour(code), "width": 2.5 if y == years[-1] else 1.6,
+                                  "dash": dashes[(len(years) - 1 - i) % len(dashes)]},
+                            opacity=1.0 if y == years[-1] else 0.75,
                             hovertemplate=f"{carrier} {y}<br>%{{x}}: %{{y:,.1f}} {unit}<extra></extra>",
                             row=row, col=1)
         fig.update_yaxes(title_text=unit, tickformat=",.0f", row=row, col=1)
@@ -390,17 +405,19 @@ def completeness_heatmap(df: pd.DataFrame, lang: str, *, year: int) -> go.Figure
 
 
 def finding_codes(df: pd.DataFrame, lang: str) -> go.Figure:
-    """The most frequent finding codes with their count.
+    """The most frequent findings by their name in the language, with their count.
 
-    Columns: code, count, message.
+    Columns: code, label (the finding's short name; the code when missing), count, message.
     """
     title = t("chart.findings", lang)
     if df.empty:
         return empty(title, lang)
     data = df.sort_values("count", ascending=True)
+    labels = data["label"].fillna(data["code"]) if "label" in data else data["code"]
     fig = _figure(title, height=max(300, 28 * len(data) + 110), legend=False,
                   xaxis={"title": {"text": t("axis.count", lang)}, "tickformat": ",d"})
-    fig.add_trace(go.Bar(y=data["code"], x=data["count"], orientation="h", marker_color=ACCENT,
-                           customdata=data["message"],
-                           hovertemplate="%{y}<br>%{customdata}<br>" + t("axis.count", lang) + ": %{x:,}<extra></extra>"))
+    fig.add_trace(go.Bar(y=labels, x=data["count"], orientation="h", marker_color=ACCENT,
+                           customdata=data[["code", "message"]].to_numpy(),
+                           hovertemplate="%{y} (%{customdata[0]})<br>%{customdata[1]}<br>" + t("axis.count", lang)
+                           + ": %{x:,}<extra></extra>"))
     return fig

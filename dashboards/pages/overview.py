@@ -134,7 +134,7 @@ def ranking_table(ranking: pd.DataFrame, lg: str, *, year: int, method: str):
         ui.text_col("status_text", t("col.status", lg)),
     ]
     records = rows.drop(columns=["status"]).astype(object).where(rows.drop(columns=["status"]).notna(), None)
-    return ui.grid("overview-grid", columns, records.to_dict("records"), height=440, page_size=25)
+    return ui.grid("overview-grid", columns, records.to_dict("records"), page_size=25)
 
 
 def register(app: dash.Dash) -> None:
