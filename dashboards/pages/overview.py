@@ -86,7 +86,7 @@ def update(year, building_class, method, government, colour, lg=None):
     return (
         kpis,
         figures.region_map(map_frame, lg, colour_by=colour, provinces_geojson=ui.PREFIX + "_geo/provinces.json",
-                           regions_geojson=ui.PREFIX + "_geo/regions.json"),
+                           regions_geojson=ui.PREFIX + "_geo/regions.json", focus=scope),
         figures.progress_ranking(ranking, lg),
         figures.monthly_against_baseline(trend, lg, year=year, baseline_year=view["baseline_year"]),
         ranking_table(ranking, lg, year=year, method=method),

@@ -266,8 +266,8 @@ def report_view(report: dict, lg: str, *, filename: str | None = None, download_
         html.Div(links, className="report-links") if links else None,
         kpis,
         html.H4(t("section.rejected_rows", lg), className="sub-title"),
-        ui.grid("report-findings", columns, findings.astype(object).where(findings.notna(), None).to_dict("records")
-                if not findings.empty else []),
+        ui.grid("report-findings", columns, findings.astype(object).where(findings.notna(), None).to_dict("records"))
+        if not findings.empty else ui.message(t("upload.no_findings", lg), element_id="report-no-findings"),
         html.Button(t("upload.download", lg), id=download_id, className="btn-secondary", n_clicks=0,
                     disabled=findings.empty),
         *changed,

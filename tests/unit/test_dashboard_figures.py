@@ -224,3 +224,26 @@ def test_accepted_units_per_carrier_from_the_reference_tables():
     assert finding_text.accepted_units(units, carriers, names, "zh") == \
         "电力：kWh、万kWh；天然气：m³；柴油：kg、t、L；集中供热：MJ、GJ"
     assert finding_text.accepted_units(units, carriers, names, "en").startswith("Electricity: kWh, 10k kWh; ")
+
+
+def test_national_map_shows_the_south_china_sea_islands_in_an_inset():
+    frame = pd.DataFrame({"region_code": ["210000"], "region_name": ["辽宁"], "value": [40.0]})
+    fig = figures.region_map(frame, "zh")
+    inset = fig.layout.map2
+    assert inset.domain.x[0] > 0.7 and inset.domain.y[1] < 0.5  # lower right
+    assert inset.center.lat < 15 and inset.zoom < fig.layout.map.zoom
+    on_inset = [tr for tr in fig.data if tr.subplot == "map2"]
+    assert len(on_inset) == 2 and "460000" in list(on_inset[0].locations)  # Hainan and the islands, and the lines
+    assert min(v for v in on_inset[1].lat if v is not None) < 5  # the line reaches the southernmost islands
+    assert any(a.text == "南海诸岛" for a in fig.layout.annotations)
+
+
+def test_scoped_map_zooms_to_the_viewers_region():
+    frame = pd.DataFrame({"region_code": ["210000", "210100"], "region_name": ["辽宁", "沈阳"], "value": [40.0, 50.0]})
+    national = figures.region_map(frame, "zh")
+    liaoning = figures.region_map(frame, "zh", focus="210000")
+    shenyang = figures.region_map(frame, "zh", focus="210100")
+    assert "map2" not in liaoning.layout.to_plotly_json() and not [tr for tr in liaoning.data if tr.subplot == "map2"]
+    assert 38 < liaoning.layout.map.center.lat < 44 and 118 < liaoning.layout.map.center.lon < 126
+    assert national.layout.map.zoom < liaoning.layout.map.zoom < shenyang.layout.map.zoom
+    assert figures.region_map(frame, "zh", focus="999999").layout.map.zoom == national.layout.map.zoom
