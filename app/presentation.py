@@ -4,6 +4,8 @@ and the unit a quantity is shown in.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -49,3 +51,16 @@ def frame_to_display(frame: pd.DataFrame, *, quantity: str = "quantity", unit: s
     factors = frame[unit].map(lambda u: DISPLAY_UNITS.get(u, (u, 1.0))[1]).astype(float)
     return frame.assign(**{quantity: frame[quantity].astype(float) * np.asarray(factors),
                            unit: frame[unit].map(display_unit)})
+
+
+def nice_ticks(value: float, most: int = 6) -> list[float]:
+    """Axis ticks from 0 past ``value`` in steps of 1, 2 or 5 times a power of ten: 0, 50, 100, 150, 200."""
+    if value <= 0 or not math.isfinite(value):
+        return [0.0, 1.0]
+    exponent = 10.0 ** math.floor(math.log10(value / most))
+    for factor in (1, 2, 5, 10):
+        step = factor * exponent
+        if math.ceil(value / step - 1e-9) <= most:
+            break
+    count = max(1, math.ceil(value / step - 1e-9))
+    return [round(step * k, 10) for k in range(count + 1)]

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from app.presentation import CARRIER_COLOURS, carrier_colour
+from app.presentation import CARRIER_COLOURS, carrier_colour, nice_ticks
 from dashboards import geo
 from dashboards.i18n import MONTHS, t, unit_label
 
@@ -238,6 +238,12 @@ def carrier_trend(df: pd.DataFrame, lang: str, *, year: int, baseline_year: int 
     return fig
 
 
+def _count_axis(largest) -> dict:
+    """An axis of counts: whole-number ticks in steps of 1, 2 or 5 times a power of ten, never 0, 0, 1, 1."""
+    ticks = nice_ticks(float(largest) if pd.notna(largest) else 0.0)
+    return {"tickformat": ",d", "tick0": 0, "dtick": max(1.0, ticks[1] - ticks[0]), "rangemode": "tozero"}
+
+
 def _carrier_order(codes: pd.Series) -> list[str]:
     """Carriers in the same order in every language: the house order, then any other by code."""
     present = set(codes.dropna())
@@ -415,7 +421,8 @@ def uploads_over_time(df: pd.DataFrame, lang: str) -> go.Figure:
         return empty(title, lang)
     fig = _figure(title, height=320, barmode="stack",
                   xaxis={"title": {"text": t("axis.date", lang)}, "tickformat": "%Y-%m-%d"},
-                  yaxis={"title": {"text": t("axis.rows", lang)}, "tickformat": ",d"})
+                  yaxis={"title": {"text": t("axis.rows", lang)},
+                         **_count_axis((df["rows_accepted"] + df["rows_rejected"]).max())})
     fig.add_bar(x=df["day"], y=df["rows_accepted"], name=t("legend.accepted", lang), marker_color="#2e7d32",
                 customdata=df["uploads"], hovertemplate="%{x|%Y-%m-%d}<br>" + t("legend.accepted", lang)
                 + ": %{y:,}<br>" + t("section.upload_list", lang) + ": %{customdata:,}<extra></extra>")
@@ -458,7 +465,7 @@ def finding_codes(df: pd.DataFrame, lang: str) -> go.Figure:
     data = df.sort_values("count", ascending=True)
     labels = data["label"].fillna(data["code"]) if "label" in data else data["code"]
     fig = _figure(title, height=max(300, 28 * len(data) + 110), legend=False,
-                  xaxis={"title": {"text": t("axis.count", lang)}, "tickformat": ",d"})
+                  xaxis={"title": {"text": t("axis.count", lang)}, **_count_axis(data["count"].max())})
     fig.add_trace(go.Bar(y=labels, x=data["count"], orientation="h", marker_color=ACCENT,
                            customdata=data[["code", "message"]].to_numpy(),
                            hovertemplate="%{y} (%{customdata[0]})<br>%{customdata[1]}<br>" + t("axis.count", lang)

@@ -8,6 +8,7 @@ from html import escape
 
 import pandas as pd
 
+from app.presentation import nice_ticks
 from app.reports.model import AnnualReportData
 
 PALETTE = ["#2f6f9f", "#d1495b", "#edae49", "#66a182", "#8d6a9f"]
@@ -94,19 +95,6 @@ def top_consumers_chart(data: AnnualReportData, n: int = 10) -> Chart:
 def report_charts(data: AnnualReportData) -> list[Chart]:
     """The report's charts in reading order."""
     return [class_intensity_chart(data), target_path_chart(data), top_consumers_chart(data)]
-
-
-def nice_ticks(value: float, most: int = 6) -> list[float]:
-    """Axis ticks from 0 past ``value`` in steps of 1, 2 or 5 times a power of ten: 0, 50, 100, 150, 200."""
-    if value <= 0 or not math.isfinite(value):
-        return [0.0, 1.0]
-    exponent = 10.0 ** math.floor(math.log10(value / most))
-    for factor in (1, 2, 5, 10):
-        step = factor * exponent
-        if math.ceil(value / step - 1e-9) <= most:
-            break
-    count = max(1, math.ceil(value / step - 1e-9))
-    return [round(step * k, 10) for k in range(count + 1)]
 
 
 def _ticks(chart: Chart) -> list[float]:

@@ -140,6 +140,9 @@ def test_quality_chart_names_findings_in_chinese(server, browser):
     assert set(labels) == {"月份无效", "未知计量单位", "负数", "建筑编号不存在"}
     ticks = browser.find_element(By.ID, "quality-findings").text
     assert "未知计量单位" in ticks and "UNIT_UNKNOWN" not in ticks
+    counts = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#quality-findings .xtick text')).map(e => e.textContent);")
+    assert counts and len(counts) == len(set(counts))  # 0, 1 — not 0, 0, 0, 1, 1, 1
     assert browser.find_element(By.CSS_SELECTOR, "#kpi-accepted .kpi-unit").text == "行"
     assert _console_errors(browser) == []
     _settle_and_shoot(browser, "polish-07-quality")

@@ -247,3 +247,11 @@ def test_scoped_map_zooms_to_the_viewers_region():
     assert 38 < liaoning.layout.map.center.lat < 44 and 118 < liaoning.layout.map.center.lon < 126
     assert national.layout.map.zoom < liaoning.layout.map.zoom < shenyang.layout.map.zoom
     assert figures.region_map(frame, "zh", focus="999999").layout.map.zoom == national.layout.map.zoom
+
+
+def test_count_axes_have_whole_distinct_ticks():
+    frame = pd.DataFrame({"code": ["NEGATIVE", "UNIT_UNKNOWN"], "count": [1, 1], "message": ["a", "b"]})
+    axis = figures.finding_codes(frame, "zh").layout.xaxis
+    assert axis.dtick == 1 and axis.tickformat == ",d"
+    many = figures.finding_codes(frame.assign(count=[1, 1234]), "zh").layout.xaxis
+    assert many.dtick == 500
