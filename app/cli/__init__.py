@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import typer
-
-import sys
+from typer.core import TyperGroup
 
 from app.cli import assess as assess_cli
 from app.cli import config as config_cli
@@ -17,30 +16,31 @@ from app.cli import serve as serve_cli
 from app.cli import summary as summary_cli
 from app.cli import targets as targets_cli
 from app.cli import users as users_cli
-
 from app.cli._schema import require_migrated
 from app.config import get_settings
 
-app = typer.Typer(help="jieneng: building energy-efficiency monitoring data platform", no_args_is_help=True)
-
 # Commands that create the schema, report on it, or check it themselves after their own checks.
 NEEDS_NO_SCHEMA = {"db", "demo", "config", "serve"}
+HELP = """jieneng: building energy-efficiency monitoring data platform.
+
+The data directory and database come from JIENENG_DATA_DIR / JIENENG_DATABASE_URL in the environment, a .env
+file in the current folder, or the settings file ~/.config/jieneng/settings.env (JIENENG_SETTINGS_FILE names
+another); `jieneng config` shows which. A command that needs data exits with code 2 when the database is
+missing or not migrated.
+"""
 
 
-@app.callback()
-def check_database(ctx: typer.Context) -> None:
-    """jieneng: building energy-efficiency monitoring data platform.
+class SchemaCheckedGroup(TyperGroup):
+    """Checks the database before a command that reads or writes data (not before --help)."""
 
-    The data directory and database come from JIENENG_DATA_DIR / JIENENG_DATABASE_URL in the environment, a
-    .env file in the current folder, or the settings file ~/.config/jieneng/settings.env (JIENENG_SETTINGS_FILE
-    names another); `jieneng config` shows which. A command that needs data exits with code 2 when the database
-    is missing or not migrated.
-    """
-    if ctx.resilient_parsing or ctx.invoked_subcommand in NEEDS_NO_SCHEMA or "--help" in sys.argv[1:]:
-        return
-    require_migrated(get_settings())
+    def invoke(self, ctx):
+        args = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        if args and args[0] not in NEEDS_NO_SCHEMA and "--help" not in args and not ctx.resilient_parsing:
+            require_migrated(get_settings())
+        return super().invoke(ctx)
 
 
+app = typer.Typer(cls=SchemaCheckedGroup, help=HELP, no_args_is_help=True)
 app.add_typer(db_cli.app, name="db")
 app.add_typer(seed_cli.app, name="seed")
 app.command("summary")(summary_cli.summary)

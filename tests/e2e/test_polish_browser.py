@@ -1,7 +1,7 @@
 """What a person sees, in headless Chromium: the API documentation, Chinese labels, colours, map, upload result.
 
-Shares the dashboards' browser-test server (a temporary SQLite database with reference data, demo data, a
-target and three uploads); screenshots go to var/screenshots/.
+Uses the fixtures of the dashboards' browser tests (a server of its own on a temporary SQLite database with
+reference data, demo data, a target and three uploads); screenshots go to var/screenshots/.
 """
 
 from __future__ import annotations

@@ -151,3 +151,9 @@ def test_import_findings_piped_are_sorted_by_row_and_untruncated(tmp_path, elsew
     whole = {" ".join(f["message_en"].split()) for f in report["findings"]}
     assert {r[6] for r in rows} == whole
     assert "…" not in result.stdout
+
+
+def test_help_needs_no_database(tmp_path, elsewhere):
+    result = _jieneng(["report", "annual", "--help"], cwd=elsewhere, env=_env(tmp_path))
+    assert result.returncode == 0 and "--format" in result.stdout
+    assert list(elsewhere.iterdir()) == []
