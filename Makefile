@@ -1,5 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+ and make:
 #   make demo   virtual environment, install, migrate SQLite, reference + demo data, serve on :8000
+#               (records ./var in ~/.config/jieneng/settings.env when that file does not exist yet;
+#               RESET=1 gives the demo accounts new passwords)
 #   make test   virtual environment, install with the dev extra, the browser tests' npm tools, run the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -31,7 +33,7 @@ $(E2E_STAMP): $(E2E)/package.json $(E2E)/package-lock.json
 e2e-deps: $(E2E_STAMP)
 
 demo: install
-	$(BIN)/jieneng demo
+	$(BIN)/jieneng demo --save-settings $(if $(RESET),--reset-passwords)
 
 test: install e2e-deps
 	$(BIN)/python -m pytest

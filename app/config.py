@@ -1,7 +1,13 @@
-"""Settings read from the environment (prefix JIENENG_) or an .env file."""
+"""Settings read from the environment (prefix JIENENG_), an .env file here, or the user's settings file.
+
+Precedence, highest first: environment variables, ``./.env``, the settings file (``JIENENG_SETTINGS_FILE``,
+else ``$XDG_CONFIG_HOME/jieneng/settings.env``, else ``~/.config/jieneng/settings.env``), the defaults. The
+settings file makes the ``jieneng`` command find the same data directory from any folder.
+"""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,6 +49,15 @@ class Settings(BaseSettings):
         return self.environment.lower() == "production"
 
 
+def settings_file() -> Path:
+    """Where the user's settings file is looked for (it need not exist)."""
+    explicit = os.environ.get("JIENENG_SETTINGS_FILE")
+    if explicit:
+        return Path(explicit).expanduser()
+    config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config_home) / "jieneng" / "settings.env"
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings(_env_file=(settings_file(), ".env"))

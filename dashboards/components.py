@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import dash_ag_grid as dag
@@ -191,23 +192,44 @@ GRID_LOCALE_ZH = {
 }
 
 
-def grid(grid_id: str, column_defs: list[dict], rows: Iterable[dict] | None = None, *, height: int = 420,
-         page_size: int = 20) -> dag.AgGrid:
-    """A sortable, filterable AG Grid with the house look."""
+def grid(grid_id: str, column_defs: list[dict], rows: Iterable[dict] | None = None, *, page_size: int = 20) -> dag.AgGrid:
+    """A sortable, filterable AG Grid with the house look.
+
+    The grid is as tall as its rows (up to a page of ``page_size``), so a short table leaves no empty space, and
+    long column headers wrap instead of being cut.
+    """
     from dashboards import current_lang
 
     locale = GRID_LOCALE_ZH if current_lang() == "zh" else {}
     return dag.AgGrid(
-        id=grid_id, columnDefs=column_defs, rowData=list(rows or []),
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+        id=grid_id, columnDefs=[_fit_header(c) for c in column_defs], rowData=list(rows or []),
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90,
+                       "wrapHeaderText": True, "autoHeaderHeight": True},
         columnSize="responsiveSizeToFit",
         # Tab leaves the grid instead of walking every cell; the arrow keys move inside it.
         dashGridOptions={"pagination": True, "paginationPageSize": page_size, "paginationPageSizeSelector": False,
+                         "domLayout": "autoHeight",
                          "animateRows": False, "enableCellTextSelection": True, "localeText": locale,
                          "tabToNextCell": {"function": "false"}, "tabToNextHeader": {"function": "false"},
                          "theme": {"function": "themeQuartz.withParams({ accentColor: '#1f4e79', headerBackgroundColor: '#f2f5f9', fontFamily: 'inherit', fontSize: 13 })"}},
-        style={"height": f"{height}px", "width": "100%"}, className="grid",
+        style={"width": "100%"}, className="grid",
     )
+
+
+LATIN_WORD = re.compile(r"[A-Za-z0-9²³·.%/-]+")
+
+
+def _fit_header(column: dict) -> dict:
+    """Wide enough that the header's longest Latin word stays whole when the header wraps (CJK wraps anywhere)."""
+    words = LATIN_WORD.findall(str(column.get("headerName", "")))
+    longest = max((len(w) for w in words), default=0)
+    needed = 8 * longest + 58  # about 8 px a character at 13 px, plus padding, sort and filter icons
+    if needed <= column.get("minWidth", 90):
+        return column
+    fitted = {**column, "minWidth": needed}
+    if fitted.get("maxWidth", needed) < needed:
+        fitted["maxWidth"] = needed
+    return fitted
 
 
 def message(text: str, kind: str = "info", *, element_id: str | None = None) -> html.Div:

@@ -280,6 +280,27 @@ def carrier_names(*, session) -> dict[str, tuple[str, str]]:
 
 
 @cached
+def accepted_values(*, session, lang: str) -> dict:
+    """What the survey fields accept, for the import report: carrier names, units per carrier, class labels."""
+    from app.services.reference import conversion_tables
+    from dashboards import finding_text
+
+    tables = conversion_tables(session=session)
+    names = carrier_names.uncached(session=session)
+    return {
+        "carriers": [names.get(c, (c, c))[1 if lang == "en" else 0] for c in tables.carriers["code"]],
+        "units": finding_text.accepted_units(tables.units, tables.carriers, names, lang),
+        "classes": list(class_labels(lang).values()),
+    }
+
+
+def replaced_values(*, upload_id: int) -> pd.DataFrame:
+    """The stored values an upload replaced, old and new (not cached: one upload's rows)."""
+    with read_session() as session:
+        return building_data.replaced_by_upload(session=session, upload_id=upload_id)
+
+
+@cached
 def building_benchmark(*, session, code: str, year: int) -> dict:
     """The building's comparable intensity, benchmark values and status for a year."""
     from app.models import Building as B

@@ -47,7 +47,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "FACTOR_MISSING": (ERROR, "{year} 年没有“{value}”的折标系数。", "No standard-coal factor for '{value}' in {year}."),
     "SUB_ITEM_INVALID": (ERROR, "分项“{value}”无效（A 照明插座、B 空调、C 动力、D 特殊，仅限电力）。", "Sub-item '{value}' is invalid (A lighting, B HVAC, C power, D special; electricity only)."),
     "BUILDING_UNKNOWN": (ERROR, "建筑编号“{value}”不存在。", "Building code '{value}' does not exist."),
-    "BUILDING_OUT_OF_SCOPE": (ERROR, "建筑“{value}”不在您负责的地区 {scope} 内。", "Building '{value}' lies outside your region {scope}."),
+    "BUILDING_OUT_OF_SCOPE": (ERROR, "建筑“{value}”不在您负责的地区 {scope_zh} 内。", "Building '{value}' lies outside your region {scope_en}."),
     "BUILDING_CODE_INVALID": (ERROR, "建筑编号“{value}”格式无效（6 位行政区划代码 + 类别字母 + 序号）。", "Building code '{value}' is malformed (6-digit district code + class letter + sequence)."),
     "BUILDING_CODE_DISTRICT": (WARNING, "建筑编号“{value}”的前 6 位与行政区划代码 {district} 不一致。", "Building code '{value}' does not start with its district code {district}."),
     "DISTRICT_INVALID": (ERROR, "行政区划代码“{value}”在 GB/T 2260（{year} 版）中不存在。", "District code '{value}' does not exist in GB/T 2260 ({year} revision)."),

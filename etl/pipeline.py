@@ -22,7 +22,7 @@ from app import gbcodes
 from app.config import get_settings
 from app.domain.regions import NATION_CODE, city_code, climate_zones_for, province_code
 from app.models import Benchmark, BuildingClass, ElectricitySubItem, EnergyCarrier, Finding, Unit, Upload
-from app.models import Building
+from app.models import Building, Region
 from app.services.reference import climate_zone_prefixes, conversion_tables, extrapolated_from
 from etl import load as loader
 from etl import schemas
@@ -138,6 +138,14 @@ class Run:
         for code in problems.dropna().unique():
             self.flag(problems == code, code, rows, values, column, bad, **params)
 
+    def scope_names(self) -> dict[str, str]:
+        """The region scope as people read it in messages: 沈阳（210100）, Shenyang (210100)."""
+        code = self.region_scope or ""
+        region = self.session.get(Region, code) if code else None
+        if region is None:
+            return {"scope_zh": code, "scope_en": code}
+        return {"scope_zh": f"{region.name_zh}（{code}）", "scope_en": f"{region.name_en} ({code})"}
+
     def in_scope(self, district: pd.Series) -> pd.Series:
         scope = self.region_scope
         if not scope or scope == NATION_CODE:
@@ -182,7 +190,7 @@ def _check_buildings(run: Run, rec: pd.DataFrame, bad: pd.Series, column: str) -
     unknown = joined["building_id"].isna() & (rec["building_code"] != "")
     run.flag(unknown, "BUILDING_UNKNOWN", rec[ROW], rec["building_code"], column, bad)
     outside = joined["building_id"].notna() & ~run.in_scope(joined["district_code"].fillna(""))
-    run.flag(outside, "BUILDING_OUT_OF_SCOPE", rec[ROW], rec["building_code"], column, bad, scope=run.region_scope)
+    run.flag(outside, "BUILDING_OUT_OF_SCOPE", rec[ROW], rec["building_code"], column, bad, **run.scope_names())
     return joined
 
 
@@ -500,7 +508,7 @@ def _buildings_chunk(run: Run, raw: pd.DataFrame, dry_run: bool, upload_id: int)
     rec["city_code"] = district.map(lambda d: city_code(d) if d else d)
     rec["climate_zone"] = climate_zones_for(district, ref.zones)
     outside = valid & ~run.in_scope(district)
-    run.flag(outside, "BUILDING_OUT_OF_SCOPE", rows, code_raw, code_col, bad, scope=run.region_scope)
+    run.flag(outside, "BUILDING_OUT_OF_SCOPE", rows, code_raw, code_col, bad, **run.scope_names())
     ok = ~bad & (rec["building_code"] != "")
     _duplicates(run, rec, ["building_code"], ok, bad, "DUPLICATE_BUILDING", code_col, code_raw)
     present = ["name", "district_code", "province_code", "city_code", "climate_zone", "building_class", "floor_area_m2",

@@ -8,6 +8,7 @@ import sys
 import typer
 import uvicorn
 
+from app.cli._schema import require_migrated
 from app.config import DEFAULT_SECRET_KEY, get_settings
 
 
@@ -22,6 +23,7 @@ def serve(
     if settings.is_production and settings.secret_key == DEFAULT_SECRET_KEY:
         typer.echo("生产模式下必须设置 JIENENG_SECRET_KEY / set JIENENG_SECRET_KEY in production", err=True)
         raise typer.Exit(2)
+    require_migrated(settings)
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the previous handler:
     # make that handler a clean exit so process managers see status 0 after a requested stop.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -87,7 +87,7 @@ def update(year, building_class, method, government, colour, lg=None):
     return (
         kpis,
         figures.region_map(map_frame, lg, colour_by=colour, provinces_geojson=ui.PREFIX + "_geo/provinces.json",
-                           regions_geojson=ui.PREFIX + "_geo/regions.json"),
+                           regions_geojson=ui.PREFIX + "_geo/regions.json", focus=scope),
         figures.progress_ranking(ranking, lg),
         figures.monthly_against_baseline(trend, lg, year=year, baseline_year=view["baseline_year"]),
         ranking_table(ranking, lg, year=year, method=method),
@@ -142,7 +142,7 @@ def ranking_table(ranking: pd.DataFrame, lg: str, *, year: int, method: str):
         ui.text_col("basis", t("col.basis", lg)),
     ]
     records = rows.drop(columns=["status"]).astype(object).where(rows.drop(columns=["status"]).notna(), None)
-    return ui.grid("overview-grid", columns, records.to_dict("records"), height=440, page_size=25)
+    return ui.grid("overview-grid", columns, records.to_dict("records"), page_size=25)
 
 
 def register(app: dash.Dash) -> None:

@@ -180,7 +180,7 @@ def buildings_table(rows: pd.DataFrame, lg: str, grid_id: str, labels: dict[str,
         ui.text_col("status", t("col.benchmark_status", lg)),
     ]
     records = table.astype(object).where(table.notna(), None).to_dict("records")
-    return ui.grid(grid_id, columns, records, height=440, page_size=15)
+    return ui.grid(grid_id, columns, records, page_size=15)
 
 
 def assessment_figure(assessment, lg: str):
@@ -207,7 +207,7 @@ def assessment_table(assessment, lg: str):
     kind = "success" if assessment.is_target_met else "warning"
     return html.Div([ui.message(f"{assessment.grade_en if en else assessment.grade_zh} · {fmt_num(assessment.score, 1)} / 100 · {reason}",
                                 kind, element_id="assessment-grade"),
-                     ui.grid("region-assessment-grid", columns, rows, height=300)])
+                     ui.grid("region-assessment-grid", columns, rows)])
 
 
 def register(app: dash.Dash) -> None:

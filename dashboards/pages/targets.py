@@ -93,7 +93,7 @@ def current(year, lg=None, _applied=None):
         ui.text_col("basis", t("col.basis", lg)),
     ]
     records = table.astype(object).where(table.notna(), None).to_dict("records")
-    return html.Div([summary, ui.grid("targets-grid", columns, records, height=520, page_size=25)])
+    return html.Div([summary, ui.grid("targets-grid", columns, records, page_size=25)])
 
 
 def _number(value) -> float | None:
@@ -146,7 +146,7 @@ def what_if(preview_clicks, apply_clicks, method, saving, cut, baseline_year, ta
     head = (ui.message(t("targets.applied", lg, id=result.root_id), "success", element_id="whatif-applied") if apply else
             ui.message(f"{t('targets.method.' + result.method, lg)} · {fmt_num(result.saving_kgce / 1000.0)} tce · "
                        f"{result.baseline_year}–{result.target_year}", "info", element_id="whatif-summary"))
-    return html.Div([head, ui.grid("whatif-grid", columns, records, height=480, page_size=25)])
+    return html.Div([head, ui.grid("whatif-grid", columns, records, page_size=25)])
 
 
 def register(app: dash.Dash) -> None:
