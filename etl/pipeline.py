@@ -254,7 +254,8 @@ def _record_duplicates(run: Run, rec: pd.DataFrame, ok: pd.Series, bad: pd.Serie
              first_row=pd.Series(first, index=sub.index).reindex(rec.index).fillna(0).astype(int))
     fresh = first < 0
     uniq_keys, idx = np.unique(keys[fresh], return_index=True)
-    run.seen_chunks.append((uniq_keys, rows[fresh][idx]))
+    if len(uniq_keys):  # a chunk of repeats only adds no keys; an empty array cannot be searched
+        run.seen_chunks.append((uniq_keys, rows[fresh][idx]))
 
 
 # --------------------------------------------------------------------------------------------- consumption
