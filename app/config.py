@@ -20,6 +20,12 @@ class Settings(BaseSettings):
     environment: str = Field(default="development", description="'production' refuses the default secret")
     token_expire_minutes: int = Field(default=480, ge=1)
     max_upload_mb: int = Field(default=50, ge=1)
+    max_rows: int = Field(default=5_000_000, ge=1, description="Rows a survey file may hold (an XLSX sheet holds at most 1,048,576)")
+    max_columns: int = Field(default=500, ge=1, description="Columns a survey file may hold")
+    xlsx_max_uncompressed_mb: int = Field(default=1024, ge=1, description="What an XLSX may inflate to, all parts together")
+    xlsx_max_ratio: float = Field(default=200.0, ge=1, description="Largest compression ratio of one XLSX part")
+    xlsx_max_cells: int = Field(default=20_000_000, ge=1, description="Cells an XLSX worksheet may hold")
+    findings_per_code: int = Field(default=1000, ge=1, description="Findings stored per code and upload; all are counted")
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1)
