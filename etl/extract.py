@@ -382,8 +382,8 @@ def _calamine_sheet(data: bytes, sheet: str | None) -> _Sheet:
         if sheet is not None and sheet not in names:
             raise FileRejected(make_finding("FILE_SHEET_MISSING", sheet=sheet, sheets="、".join(names)))
         ws = workbook.get_sheet_by_name(sheet) if sheet is not None else workbook.get_sheet_by_index(0)
-        start = ws.start or (0, 0)
-        return _Sheet(rows=iter(ws.iter_rows()), first_row=start[0] + 1, width=ws.width, close=workbook.close)
+        # rows come from the sheet's first row on; columns from the first used one
+        return _Sheet(rows=iter(ws.iter_rows()), first_row=1, width=ws.width, close=workbook.close)
     except FileRejected:
         raise
     except Exception as exc:  # calamine reports every malformed part as its own error type
