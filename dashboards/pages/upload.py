@@ -13,7 +13,9 @@ from dash import Input, Output, State, dcc, html
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
+from app.export import csv_bytes
 from app.services import progress
+from app.services import uploads as uploads_service
 from dashboards import components as ui
 from dashboards.context import current_engine
 from dashboards.i18n import fmt_bytes, fmt_num, t
@@ -192,9 +194,8 @@ def report_view(report: dict, lg: str, *, filename: str | None = None, download_
 
 def findings_csv(report: dict | None) -> bytes:
     """The report's findings as CSV, UTF-8 with BOM so Excel reads the Chinese."""
-    frame = pd.DataFrame((report or {}).get("findings") or [],
-                         columns=["row", "column", "value", "code", "severity", "message_zh", "message_en"])
-    return frame[["row", "column", "value", "code", "severity", "message_zh", "message_en"]].to_csv(index=False).encode("utf-8-sig")
+    keys = ["row", "column", "value", "code", "severity", "message_zh", "message_en"]
+    return csv_bytes(keys, uploads_service.finding_rows((report or {}).get("findings") or []))
 
 
 def download(n_clicks, report):

@@ -191,3 +191,22 @@ def test_unbalanced_quote_names_its_line(session, registry):
     report = run(session=session, data=data, filename="q.csv", kind="consumption")
     assert report.findings[0].code == "FILE_QUOTE_UNBALANCED" and report.findings[0].row == 3
     assert "C error" not in report.findings[0].message and "tokenizing" not in report.findings[0].message
+
+
+# ------------------------------------------------------------------------------------- 3. formula injection
+HOSTILE_CELLS = ("=HYPERLINK(\"http://x\",\"y\")", "@SUM(1)", "+kWh", "-2+3", "＝1+1")
+
+
+def test_findings_csv_cells_are_inert(session, registry):
+    from app.services import uploads
+
+    lines = "".join(f"110105A001,2007-{i + 1:02d},电,{v},kWh\n" for i, v in enumerate(HOSTILE_CELLS))
+    carriers = "110105A001,2008-01,=cmd|' /C calc'!A0,1,kWh\n"
+    report = run(session=session, data=(HEADER + lines.replace(",", "，", 0) + carriers).encode(), filename="f.csv",
+                 kind="consumption")
+    blob = uploads.findings_csv(session=session, upload_id=report.upload_id).decode("utf-8-sig")
+    import csv as csv_module
+
+    cells = [c for row in csv_module.reader(io.StringIO(blob)) for c in row]
+    assert any("HYPERLINK" in c for c in cells) and any("calc" in c for c in cells)
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "＝")], cells
