@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     xlsx_max_ratio: float = Field(default=200.0, ge=1, description="Largest compression ratio of one XLSX part")
     xlsx_max_cells: int = Field(default=20_000_000, ge=1, description="Cells an XLSX worksheet may hold")
     findings_per_code: int = Field(default=1000, ge=1, description="Findings stored per code and upload; all are counted")
+    login_max_failures: int = Field(default=5, ge=1, description="Failed sign-ins of one account before it is locked")
+    login_max_failures_per_address: int = Field(default=20, ge=1, description="Failed sign-ins from one client address before it is locked")
+    login_window_s: int = Field(default=900, ge=1, description="Failures further apart than this start a new count")
+    login_lockout_s: int = Field(default=60, ge=1, description="First lockout; doubles with each further failure")
+    login_lockout_max_s: int = Field(default=900, ge=1, description="Longest lockout")
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1)
