@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -53,6 +54,17 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     notices: list[FindingOut] = field(default_factory=list)
+
+
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"*:<>?|\\/]+')
+
+
+def display_name(filename: str | None) -> str:
+    """The uploaded file's name as stored and shown: its last path part, without control or path characters."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = _UNSAFE_NAME.sub("_", name).strip(" ._")
+    return name[:255] or "upload"
 
 
 def sniff_format(data: bytes, filename: str) -> str:

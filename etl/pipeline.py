@@ -29,6 +29,9 @@ from etl import schemas
 from etl.extract import ROW, Limits, open_table
 from etl.findings import ERROR, WARNING, FileRejected, FindingLog, FindingOut, ImportReport, make_finding
 from etl.mapping import Layout, guess_kind, header_score, load_aliases, missing_columns, norm, parse_profile, resolve
+from etl.extract import display_name
+from etl.profiles import ProfileError
+from etl.profiles import normalise as normalise_profile
 from etl.transform import parse_booleans, parse_codes, parse_integers, parse_months, parse_numbers, parse_periods, to_kgce
 
 Kind = Literal["buildings", "consumption", "audits"]
@@ -678,22 +681,29 @@ def run(*, session: Session, data: bytes, filename: str, kind: Kind, mapping: di
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     sha = hashlib.sha256(data).hexdigest()
-    upload = Upload(filename=(filename or "upload")[:255], content_sha256=sha, size_bytes=len(data), kind=kind,
+    profile_error = None
+    try:  # the normalised profile is stored and compared, never the text it came from
+        stored_mapping = mapping = normalise_profile(mapping)
+    except ProfileError as exc:
+        stored_mapping, profile_error = None, make_finding("FILE_MAPPING_INVALID", detail=str(exc)[:300])
+    upload = Upload(filename=display_name(filename), content_sha256=sha, size_bytes=len(data), kind=kind,
                     uploaded_by=uploaded_by, status="processing",
                     options={"all_or_nothing": all_or_nothing, "dry_run": dry_run, "sheet": sheet,
-                             "region_scope": region_scope, "mapping": mapping})
+                             "region_scope": region_scope, "mapping": stored_mapping})
     session.add(upload)
     session.flush()
     store_raw(data, sha)
     findings: list[FindingOut] = []
     prior = None
-    if not dry_run:
+    if not dry_run and profile_error is None:
         same = session.execute(select(Upload.id, Upload.options).where(
             Upload.content_sha256 == sha, Upload.kind == kind, Upload.status.in_(("loaded", "partial")), Upload.id != upload.id)
             .order_by(Upload.id)).all()
-        prior = next((i for i, o in same if (o or {}).get("sheet") == sheet and (o or {}).get("mapping") == mapping
+        prior = next((i for i, o in same if (o or {}).get("sheet") == sheet and (o or {}).get("mapping") == stored_mapping
                       and (o or {}).get("region_scope") == region_scope), None)
-    if prior is not None:
+    if profile_error is not None:
+        findings, upload.status, upload.error_message = [profile_error], "rejected", profile_error.message
+    elif prior is not None:
         findings.append(make_finding("FILE_DUPLICATE", upload_id=prior))
         upload.status = "duplicate"
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 
 import dash
 import pandas as pd
@@ -21,6 +20,7 @@ from dashboards.context import current_engine
 from dashboards.i18n import fmt_bytes, fmt_num, t
 from dashboards.pages.common import guarded, lang, logger, viewer
 from etl.pipeline import run as run_pipeline
+from etl.profiles import read_profile
 
 PATH = "/upload"
 KINDS = ("buildings", "consumption", "audits")
@@ -88,11 +88,7 @@ def parse_profile(filename: str | None, contents: str | None) -> dict | None:
     """A mapping profile given as YAML or JSON; None when none was given."""
     if not contents:
         return None
-    text = _decode(contents).decode("utf-8-sig")
-    loaded = json.loads(text) if (filename or "").lower().endswith(".json") else yaml.safe_load(text)
-    if not isinstance(loaded, dict):
-        raise TypeError("the profile must be a mapping of source column to field")
-    return loaded
+    return read_profile(_decode(contents))
 
 
 def _fallback(lg):

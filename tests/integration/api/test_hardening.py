@@ -67,3 +67,90 @@ def test_success_clears_the_account_and_browser_login_is_throttled(world: World)
         world.client.post("/auth/login", data={"username": "auditor", "password": "nope"}, follow_redirects=False)
     page = world.client.post("/auth/login", data={"username": "auditor", "password": PASSWORD}, follow_redirects=False)
     assert page.status_code == 429 and int(page.headers["retry-after"]) > 0 and "Too many failed sign-ins" in page.text
+
+
+# ------------------------------------------------------------------------------------- 5. mapping profiles
+ALIAS_BOMB = """a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+fields: {building_code: *f}
+"""
+
+
+def _upload(world: World, name: str, data: bytes, **form):
+    return world.client.post("/api/v1/uploads", headers=world.headers("admin"), files={"file": (name, data, "text/csv")},
+                             data={"kind": "consumption", **form})
+
+
+def test_yaml_alias_bomb_in_a_mapping_is_refused(world: World):
+    response = _upload(world, "a.csv", b"building_code,period\n1,2\n", mapping=ALIAS_BOMB)
+    assert response.status_code == 422 and "aliases are not allowed" in response.json()["detail"]
+    as_file = world.client.post("/api/v1/uploads", headers=world.headers("admin"),
+                                files={"file": ("a.csv", b"x\n1\n", "text/csv"), "mapping_file": ("m.yaml", ALIAS_BOMB.encode())},
+                                data={"kind": "consumption"})
+    assert as_file.status_code == 422
+    assert world.session.scalar(select(Upload).limit(1)) is None
+
+
+def test_oversized_mapping_is_refused_before_parsing(world: World):
+    big = "fields:\n" + "".join(f"  f{i}: column_{i}\n" for i in range(5000))
+    assert len(big) > 64 * 1024
+    as_file = world.client.post("/api/v1/uploads", headers=world.headers("admin"),
+                                files={"file": ("a.csv", b"x\n1\n", "text/csv"), "mapping_file": ("m.yaml", big.encode())},
+                                data={"kind": "consumption"})
+    assert as_file.status_code == 422 and "64 KB" in as_file.json()["detail"]
+
+
+def test_the_normalised_profile_is_stored(world: World):
+    text = "# comment\nfields:\n  building_code: {column: '  楼号 ', ignored: 1}\n  period: 月\nextra: [1, 2]\n"
+    data = "楼号,月,能源品种,用量,单位\n210102A001,2008-01,电,1,kWh\n".encode()
+    response = _upload(world, "m.csv", data, mapping=text, dry_run="true")
+    assert response.status_code == 201, response.text
+    stored = world.session.get(Upload, response.json()["upload_id"]).options["mapping"]
+    assert stored == {"fields": {"building_code": {"column": "楼号"}, "period": "月"}, "wide": {}, "values": {},
+                      "header_row": None}
+
+
+# ------------------------------------------------------------------------------------- 9. file names
+@pytest.mark.parametrize(("sent", "stored"), [
+    ("../../etc/passwd.csv", "passwd.csv"),
+    ("..\\..\\windows\\能耗.csv", "能耗.csv"),
+    ("a:b*?<x>|.csv", "a_b_x_.csv"),
+    ("..", "upload"),
+])
+def test_display_name_is_sanitised_when_stored(world: World, sent, stored):
+    data = "建筑编号,统计期,能源品种,用量,单位\n210102A001,2008-01,电,1,kWh\n".encode()
+    response = _upload(world, sent, data, dry_run="true")
+    assert response.status_code == 201, response.text
+    upload = world.session.get(Upload, response.json()["upload_id"])
+    assert upload.filename == stored and response.json()["filename"] == stored
+    raw = world.client.get(f"/api/v1/uploads/{upload.id}/raw", headers=world.headers("admin"))
+    disposition = raw.headers["content-disposition"]
+    assert raw.status_code == 200 and ".." not in disposition and "/" not in disposition and "\\" not in disposition
+    assert "\r" not in disposition and "\n" not in disposition and disposition.count('"') == 2
+
+
+def test_display_name_drops_control_and_quote_characters():
+    from etl.extract import display_name
+
+    assert display_name('a"b\r\nX-Evil: 1.csv') == "a_b_X-Evil_ 1.csv"
+    assert display_name("/tmp/\x00.csv") == "csv"
+    assert display_name(None) == "upload" and len(display_name("x" * 1000)) == 255
+
+
+# ------------------------------------------------------------------------------------- 6. production secret
+def test_serve_refuses_a_short_secret_in_production(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    env = os.environ | {"JIENENG_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "JIENENG_ENVIRONMENT": "production",
+                        "JIENENG_SECRET_KEY": "x", "PYTHONPATH": str(root)}
+    result = subprocess.run([sys.executable, "-m", "app.cli", "serve", "--port", "1"], env=env, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 2 and "at least 32 bytes" in result.stderr and "token_urlsafe" in result.stderr
