@@ -39,7 +39,7 @@ class FindingOut(BaseModel):
 
 
 class ImportReportOut(BaseModel):
-    upload_id: int | None
+    upload_id: int = Field(description="Every upload, a dry run too, is recorded with its report", examples=[42])
     status: str = Field(description="loaded, partial, rejected, duplicate or dry_run", examples=["partial"])
     kind: str = Field(examples=["consumption"])
     filename: str
@@ -53,6 +53,7 @@ class ImportReportOut(BaseModel):
     message_zh: str
     message_en: str
     message: str
+    finding_counts: dict[str, int] = Field(description="Findings per code, exact; at most JIENENG_FINDINGS_PER_CODE of each are listed")
     findings: list[FindingOut]
 
 
@@ -117,7 +118,8 @@ async def create_upload(
     request: Request,
     user: UploaderDep,
     session: SessionDep,
-    file: Annotated[UploadFile, File(description="CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX")],
+    file: Annotated[UploadFile, File(description="CSV (UTF-8, UTF-8 BOM, UTF-16 text, GBK/GB18030) or XLSX; not empty",
+                                     json_schema_extra={"minLength": 1})],
     kind: Annotated[Literal["buildings", "consumption", "audits"], Form(description="What the file holds")],
     mapping: Annotated[str | None, Form(max_length=MAX_PROFILE_BYTES, description="Mapping profile, YAML or JSON (no aliases)")] = None,
     mapping_file: Annotated[UploadFile | None, File(description="Mapping profile as a file")] = None,

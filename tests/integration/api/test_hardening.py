@@ -154,3 +154,54 @@ def test_serve_refuses_a_short_secret_in_production(tmp_path):
     result = subprocess.run([sys.executable, "-m", "app.cli", "serve", "--port", "1"], env=env, capture_output=True,
                             text=True, timeout=60, check=False)
     assert result.returncode == 2 and "at least 32 bytes" in result.stderr and "token_urlsafe" in result.stderr
+
+
+# ------------------------------------------------------------------------------------- 10. schema and behaviour agree
+@pytest.mark.parametrize("path", ["/api/v1/uploads", "/api/v1/users"])
+def test_options_is_405_with_every_allowed_method(world: World, path):
+    response = world.client.options(path, headers=world.headers("admin"))
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "POST"}
+
+
+def test_schema_declares_the_constraints_the_api_enforces(world: World):
+    spec = world.client.get("/api/v1/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    one_of = schemas["DecomposeIn"]["oneOf"]
+    assert [branch["required"] for branch in one_of] == [["saving_tce"], ["cut_percent"]]
+    upload_body = spec["paths"]["/api/v1/uploads"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    body = schemas[upload_body["$ref"].rsplit("/", 1)[-1]] if "$ref" in upload_body else upload_body
+    assert body["properties"]["file"]["minLength"] == 1
+    report = schemas["ImportReportOut"]
+    assert report["properties"]["upload_id"]["type"] == "integer" and "upload_id" in report["required"]
+    params = {p["name"]: p for p in spec["paths"]["/api/v1/consumption"]["get"]["parameters"]}
+    assert "'from' after 'to' is an empty range" in params["from"]["description"]
+
+
+def test_reversed_period_is_an_empty_range_not_an_error(world: World):
+    headers = world.headers("admin")
+    both = world.client.get("/api/v1/consumption", params={"building": "210102A001", "from": "2008-01", "to": "2008-12"},
+                            headers=headers)
+    assert both.status_code == 200 and both.json()["records"]
+    reversed_ = world.client.get("/api/v1/consumption",
+                                 params={"building": "210102A001", "from": "2008-12", "to": "2008-01"}, headers=headers)
+    assert reversed_.status_code == 200 and reversed_.json()["records"] == []
+    assert world.client.get("/api/v1/consumption", params={"building": "210102A001", "from": "2008-13"},
+                            headers=headers).status_code == 422
+
+
+def test_dry_run_upload_has_an_id_its_report_link_follows(world: World):
+    data = "建筑编号,统计期,能源品种,用量,单位\n210102A001,2008-01,电,1,kWh\n".encode()
+    body = _upload(world, "d.csv", data, dry_run="true").json()
+    assert isinstance(body["upload_id"], int) and body["status"] == "dry_run"
+    again = world.client.get(f"/api/v1/uploads/{body['upload_id']}", headers=world.headers("admin"))
+    assert again.status_code == 200 and again.json()["status"] == "dry_run"
+
+
+def test_findings_csv_from_the_api_is_inert(world: World):
+    data = "建筑编号,统计期,能源品种,用量,单位\n210102A001,2008-01,电,=HYPERLINK(\"http://x\"),kWh\n210102A001,2008-02,@SUM(1),1,kWh\n"
+    upload_id = _upload(world, "f.csv", data.encode()).json()["upload_id"]
+    blob = world.client.get(f"/api/v1/uploads/{upload_id}/findings.csv", headers=world.headers("admin")).content
+    cells = [c for row in csv.reader(io.StringIO(blob.decode("utf-8-sig"))) for c in row]
+    assert "'=HYPERLINK(\"http://x\")" in cells and "'@SUM(1)" in cells
+    assert not [c for c in cells if c[:1] in "=+-@"]
