@@ -26,6 +26,7 @@ from etl.findings import FileRejected, FindingOut, make_finding
 MAX_LINE_BYTES = 1 << 20
 XLSX_MAX_SHEET_ROWS = 1_048_576  # what a worksheet can hold (ECMA-376, Excel)
 INFLATE_BLOCK = 1 << 20
+TEXT = "str"  # the dtype CSV chunks have (Arrow-backed strings in pandas 3)
 HEADER_SCAN_LINES = 30
 DELIMITERS = (",", "\t", ";", "|")
 ROW = "_row"
@@ -440,18 +441,29 @@ def _open_xlsx(data: bytes, *, sheet, score, header_row, chunksize, limits: Limi
     header_line = offset + h + 1
     notices = [make_finding("HEADER_ROW", row=header_line)] if header_line > 1 else []
 
-    def frame_of(block: list[list[str]], first_row: int) -> pd.DataFrame:
-        block = [(r + [""] * width)[:width] for r in block]
-        frame = pd.DataFrame(block, columns=names, dtype=object)
+    def frame_of(block: list, first_row: int) -> pd.DataFrame:
+        """Cells of any type as text, column by column: strings pass through, the rest via _cell_text."""
+        raw = pd.DataFrame(block, dtype=object).reindex(columns=range(width))
+        frame = pd.DataFrame(index=raw.index)
+        for i, name in enumerate(names):
+            column = raw[i]
+            other = column.map(type) != str
+            if other.any():
+                column = column.copy()
+                column[other] = [_cell_text(None if v != v else v) for v in column[other]]
+            frame[name] = column.astype(TEXT)
         frame[ROW] = range(first_row, first_row + len(frame))
         return _finish_chunk(frame, notices)
 
+    check_rows = not source.width  # openpyxl does not know the width before the rows are read
+
     def chunks() -> Iterator[pd.DataFrame]:
-        block = head[h + 1:]
+        block: list = head[h + 1:]
         first = header_line + 1
         for values in rows_iter:
-            _check_width(len(values), limits)
-            block.append([_cell_text(v) for v in values])
+            if check_rows:
+                _check_width(len(values), limits)
+            block.append(values)
             if len(block) >= chunksize:
                 yield frame_of(block, first)
                 first += len(block)
