@@ -26,10 +26,9 @@ from app.models import Building
 from app.services.reference import climate_zone_prefixes, conversion_tables
 from etl import load as loader
 from etl import schemas
-from etl.extract import ROW, Limits, open_table
-from etl.findings import ERROR, WARNING, FileRejected, FindingLog, FindingOut, ImportReport, make_finding
+from etl.extract import ROW, Limits, display_name, open_table
+from etl.findings import ERROR, MESSAGES, WARNING, FileRejected, FindingLog, FindingOut, ImportReport, make_finding
 from etl.mapping import Layout, guess_kind, header_score, load_aliases, missing_columns, norm, parse_profile, resolve
-from etl.extract import display_name
 from etl.profiles import ProfileError
 from etl.profiles import normalise as normalise_profile
 from etl.transform import parse_booleans, parse_codes, parse_integers, parse_months, parse_numbers, parse_periods, to_kgce
@@ -123,9 +122,10 @@ class Run:
         if not mask.any():
             return
         idx = mask[mask].index
-        if bad is not None and make_finding(code).severity == ERROR:
+        severity = MESSAGES[code][0]
+        if bad is not None and severity == ERROR:
             bad.loc[idx] = True
-        if make_finding(code).severity == WARNING:
+        if severity == WARNING:
             self.warned_rows.update(rows.loc[idx].astype(int).tolist())
         idx = idx[:self.findings.room(code, len(idx))]  # the first findings of each code are kept, all counted
         if not len(idx):

@@ -40,7 +40,9 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _keys(username: str, address: str | None) -> list[tuple[str, str]]:
-    keys = [(ACCOUNT, username.strip().lower()[:255])]
+    """The rows a sign-in counts against; a name with control characters can be no account (only its address)."""
+    name = username.strip().lower()[:255]
+    keys = [(ACCOUNT, name)] if name and name.isprintable() else []
     if address:
         keys.append((ADDRESS, address[:255]))
     return keys
@@ -86,8 +88,8 @@ def record_failure(*, session: Session, username: str, address: str | None, poli
 
 def record_success(*, session: Session, username: str) -> None:
     """Forget the failed sign-ins of an account that has just signed in."""
-    session.execute(delete(LoginAttempt).where(LoginAttempt.scope == ACCOUNT,
-                                               LoginAttempt.key == username.strip().lower()[:255]))
+    for scope, key in _keys(username, None):
+        session.execute(delete(LoginAttempt).where(LoginAttempt.scope == scope, LoginAttempt.key == key))
 
 
 def attempts(*, session: Session) -> list[LoginAttempt]:
