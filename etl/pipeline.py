@@ -21,14 +21,16 @@ from sqlalchemy.orm import Session
 from app import gbcodes
 from app.config import get_settings
 from app.domain.regions import NATION_CODE, city_code, climate_zones_for, province_code
-from app.models import Benchmark, BuildingClass, ElectricitySubItem, EnergyCarrier, Finding, Unit, Upload
+from app.models import Benchmark, BuildingClass, ElectricitySubItem, EnergyCarrier, Unit, Upload
 from app.models import Building, Region
 from app.services.reference import climate_zone_prefixes, conversion_tables, extrapolated_from
 from etl import load as loader
 from etl import schemas
-from etl.extract import ROW, open_table
-from etl.findings import ERROR, WARNING, FileRejected, FindingOut, ImportReport, make_finding
+from etl.extract import ROW, Limits, display_name, open_table
+from etl.findings import ERROR, MESSAGES, WARNING, FileRejected, FindingLog, FindingOut, ImportReport, make_finding
 from etl.mapping import Layout, guess_kind, header_score, load_aliases, missing_columns, norm, parse_profile, resolve
+from etl.profiles import ProfileError
+from etl.profiles import normalise as normalise_profile
 from etl.transform import parse_booleans, parse_codes, parse_integers, parse_months, parse_numbers, parse_periods, to_kgce
 
 Kind = Literal["buildings", "consumption", "audits"]
@@ -94,7 +96,7 @@ class Run:
     ref: Reference
     layout: Layout
     region_scope: str | None
-    findings: list[FindingOut] = field(default_factory=list)
+    findings: FindingLog = field(default_factory=FindingLog)
     rows_read: int = 0
     rejected_rows: int = 0
     warned_rows: set[int] = field(default_factory=set)
@@ -120,18 +122,21 @@ class Run:
         if not mask.any():
             return
         idx = mask[mask].index
+        severity = MESSAGES[code][0]
+        if bad is not None and severity == ERROR:
+            bad.loc[idx] = True
+        if severity == WARNING:
+            self.warned_rows.update(rows.loc[idx].astype(int).tolist())
+        idx = idx[:self.findings.room(code, len(idx))]  # the first findings of each code are kept, all counted
+        if not len(idx):
+            return
         row_values = rows.loc[idx].tolist()
         raw = values.loc[idx].tolist() if values is not None else [None] * len(idx)
         per_row = {k: v.loc[idx].tolist() for k, v in params.items() if isinstance(v, pd.Series)}
         fixed = {k: v for k, v in params.items() if not isinstance(v, pd.Series)}
         for i, (row, value) in enumerate(zip(row_values, raw, strict=True)):
             extra = {k: v[i] for k, v in per_row.items()}
-            f = make_finding(code, row=int(row), column=column, value=value, **fixed, **extra)
-            self.findings.append(f)
-            if f.severity == WARNING:
-                self.warned_rows.add(int(row))
-        if bad is not None and make_finding(code).severity == ERROR:
-            bad.loc[idx] = True
+            list.append(self.findings, make_finding(code, row=int(row), column=column, value=value, **fixed, **extra))
 
     def flag_problems(self, problems: pd.Series, rows: pd.Series, values: pd.Series, column: str, bad: pd.Series,
                       **params: Any) -> None:
@@ -274,7 +279,8 @@ def _record_duplicates(run: Run, rec: pd.DataFrame, ok: pd.Series, bad: pd.Serie
              first_row=pd.Series(first, index=sub.index).reindex(rec.index).fillna(0).astype(int))
     fresh = first < 0
     uniq_keys, idx = np.unique(keys[fresh], return_index=True)
-    run.seen_chunks.append((uniq_keys, rows[fresh][idx]))
+    if len(uniq_keys):  # a chunk of repeats only adds no keys; an empty array cannot be searched
+        run.seen_chunks.append((uniq_keys, rows[fresh][idx]))
 
 
 # --------------------------------------------------------------------------------------------- consumption
@@ -656,6 +662,13 @@ def _audits_chunk(run: Run, raw: pd.DataFrame, dry_run: bool, upload_id: int) ->
 
 
 # --------------------------------------------------------------------------------------------- run
+def limits() -> Limits:
+    """The file limits of the settings (JIENENG_MAX_ROWS, JIENENG_XLSX_MAX_RATIO, ...)."""
+    s = get_settings()
+    return Limits(max_rows=s.max_rows, max_columns=s.max_columns, xlsx_max_uncompressed_bytes=s.xlsx_max_uncompressed_mb << 20,
+                  xlsx_max_ratio=s.xlsx_max_ratio, xlsx_max_cells=s.xlsx_max_cells)
+
+
 def store_raw(data: bytes, sha256: str) -> Path:
     """Keep the uploaded bytes under raw_dir/<sha[:2]>/<sha>; an existing file is never overwritten."""
     target = get_settings().raw_dir / sha256[:2] / sha256
@@ -689,30 +702,36 @@ def run(*, session: Session, data: bytes, filename: str, kind: Kind, mapping: di
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     sha = hashlib.sha256(data).hexdigest()
-    upload = Upload(filename=(filename or "upload")[:255], content_sha256=sha, size_bytes=len(data), kind=kind,
+    profile_error = None
+    try:  # the normalised profile is stored and compared, never the text it came from
+        stored_mapping = mapping = normalise_profile(mapping)
+    except ProfileError as exc:
+        stored_mapping, profile_error = None, make_finding("FILE_MAPPING_INVALID", detail=str(exc)[:300])
+    upload = Upload(filename=display_name(filename), content_sha256=sha, size_bytes=len(data), kind=kind,
                     uploaded_by=uploaded_by, status="processing",
                     options={"all_or_nothing": all_or_nothing, "dry_run": dry_run, "sheet": sheet,
-                             "region_scope": region_scope, "mapping": mapping})
+                             "region_scope": region_scope, "mapping": stored_mapping})
     session.add(upload)
     session.flush()
     store_raw(data, sha)
     findings: list[FindingOut] = []
     prior = None
-    if not dry_run:
+    if not dry_run and profile_error is None:
         same = session.execute(select(Upload.id, Upload.options).where(
             Upload.content_sha256 == sha, Upload.kind == kind, Upload.status.in_(("loaded", "partial")), Upload.id != upload.id)
             .order_by(Upload.id)).all()
-        prior = next((i for i, o in same if (o or {}).get("sheet") == sheet and (o or {}).get("mapping") == mapping
+        prior = next((i for i, o in same if (o or {}).get("sheet") == sheet and (o or {}).get("mapping") == stored_mapping
                       and (o or {}).get("region_scope") == region_scope), None)
-    if prior is not None:
+    if profile_error is not None:
+        findings, upload.status, upload.error_message = [profile_error], "rejected", profile_error.message
+    elif prior is not None:
         findings.append(make_finding("FILE_DUPLICATE", upload_id=prior))
         upload.status = "duplicate"
     else:
         findings = _process(session, upload, data, kind=kind, mapping=mapping, sheet=sheet, all_or_nothing=all_or_nothing,
                             dry_run=dry_run, region_scope=region_scope, progress=progress)
     upload.finished_at = datetime.now(UTC)
-    session.add_all(Finding(upload_id=upload.id, row=f.row, column=f.column, value=f.value, code=f.code,
-                            severity=f.severity, message_zh=f.message_zh, message_en=f.message_en) for f in findings)
+    loader.store_findings(session, upload.id, findings)
     session.commit()
     return _report(upload, findings)
 
@@ -725,7 +744,7 @@ def _process(session: Session, upload: Upload, data: bytes, *, kind, mapping, sh
     try:
         profile = parse_profile(mapping)
         table = open_table(data, upload.filename, sheet=sheet, score=header_score, header_row=profile.get("header_row"),
-                           chunksize=CHUNK_ROWS)
+                           chunksize=CHUNK_ROWS, limits=limits())
         ref = Reference.read(session)
         layout = resolve(table.columns, kind, profile, ref.carriers)
         missing = missing_columns(layout)
@@ -734,9 +753,12 @@ def _process(session: Session, upload: Upload, data: bytes, *, kind, mapping, sh
             if found and found != kind:
                 raise FileRejected(make_finding("FILE_WRONG_KIND", found=found, expected=kind))
             raise FileRejected(make_finding("FILE_MISSING_COLUMNS", columns=", ".join(missing)))
-        state = Run(session=session, kind=kind, ref=ref, layout=layout, region_scope=region_scope)
-        for column in layout.unknown:
-            state.findings.append(make_finding("COLUMN_UNKNOWN", column=column, value=column))
+        state = Run(session=session, kind=kind, ref=ref, layout=layout, region_scope=region_scope,
+                    findings=FindingLog(per_code=get_settings().findings_per_code))
+        if layout.unknown:  # one finding naming the first few
+            shown = "、".join(layout.unknown[:5]) + ("…" if len(layout.unknown) > 5 else "")
+            state.findings.append(make_finding("COLUMN_UNKNOWN", column=layout.unknown[0], value=shown,
+                                               count=len(layout.unknown)))
         total = max(data.count(b"\n") - table.header_row, 1) if table.format == "csv" else 0
         rejected = changed = 0
         if kind == "consumption":
@@ -758,11 +780,11 @@ def _process(session: Session, upload: Upload, data: bytes, *, kind, mapping, sh
                 progress(state.rows_read, max(total, state.rows_read))
         if state.rows_read == 0:
             raise FileRejected(make_finding("FILE_NO_ROWS"))
-        findings = _unique(table.notices + state.findings)
+        findings = _unique(table.notices + state.findings + state.findings.capped())
         upload.rows_read = state.rows_read
         upload.rows_rejected = rejected
         upload.rows_accepted = state.rows_read - rejected
-        upload.warnings = sum(1 for f in findings if f.severity == WARNING)
+        upload.warnings = sum(n for code, n in state.findings.counts.items() if make_finding(code).severity == WARNING)
         if all_or_nothing and rejected and not dry_run:
             upload.rows_accepted = 0
             upload.status = "rejected"
@@ -810,7 +832,7 @@ def _reload_clean(session, upload, data, savepoint, findings, *, kind, mapping, 
     """Second pass of an all-or-nothing buildings/audits import, once every row is known to be valid."""
     profile = parse_profile(mapping)
     table = open_table(data, upload.filename, sheet=sheet, score=header_score, header_row=profile.get("header_row"),
-                       chunksize=CHUNK_ROWS)
+                       chunksize=CHUNK_ROWS, limits=limits())
     ref = Reference.read(session)
     layout = resolve(table.columns, kind, profile, ref.carriers)
     state = Run(session=session, kind=kind, ref=ref, layout=layout, region_scope=region_scope)

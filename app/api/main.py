@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from app.api.errors import install_error_handlers
 from app.api.limits import UploadSizeLimit
 from app.api.routers import analytics, auth, catalog, health, uploads, web
-from app.config import DEFAULT_SECRET_KEY, Settings, get_settings
+from app.config import GENERATE_SECRET, Settings, get_settings, secret_key_problem
 from app.db import make_engine, session_factory
 from app.services import frames
 
@@ -44,11 +44,13 @@ class InsecureSecretError(RuntimeError):
 
 
 def create_app(*, settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """Build the application; refuses production mode with the default secret key."""
+    """Build the application; refuses production mode without a random secret key of 32 bytes or more."""
     settings = settings or get_settings()
-    if settings.is_production and settings.secret_key == DEFAULT_SECRET_KEY:
+    problem = secret_key_problem(settings.secret_key) if settings.is_production else None
+    if problem:
         raise InsecureSecretError(
-            "生产模式下必须设置 JIENENG_SECRET_KEY / set JIENENG_SECRET_KEY: the default secret is refused in production"
+            f"生产模式下 JIENENG_SECRET_KEY 无效 / JIENENG_SECRET_KEY is unfit for production: {problem}; "
+            f"generate one with: {GENERATE_SECRET}"
         )
     engine = engine or make_engine(settings.resolved_database_url)
 

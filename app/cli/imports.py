@@ -16,6 +16,7 @@ from rich.table import Table
 from app.db import session_factory
 from etl.findings import ImportReport
 from etl.pipeline import run
+from etl.profiles import read_profile
 
 console = Console(stderr=True)
 
@@ -38,8 +39,7 @@ def exit_code(report: ImportReport) -> int:
 def _load_mapping(path: Path | None) -> dict | None:
     if path is None:
         return None
-    text = path.read_text(encoding="utf-8-sig")
-    return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    return read_profile(path.read_bytes())
 
 
 TERMINAL_FINDINGS = 50  # a terminal shows this many findings; a pipe or file gets them all

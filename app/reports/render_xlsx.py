@@ -12,7 +12,8 @@ import xlsxwriter
 from app.domain.comparison import LABELS
 from app.reports.charts import Chart, report_charts
 from app.reports.model import AnnualReportData
-from app.reports.tables import Column, Table, neutralise, report_tables
+from app.export import XLSX_OPTIONS, neutralise
+from app.reports.tables import Column, Table, report_tables
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -170,13 +171,7 @@ def _write_charts(book, charts: list[Chart]) -> None:
 def render(data: AnnualReportData, progress=None) -> bytes:
     """The report as an XLSX workbook."""
     buffer = io.BytesIO()
-    options = {
-        "constant_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-        "nan_inf_to_errors": True,
-    }
+    options = {"constant_memory": True, **XLSX_OPTIONS, "nan_inf_to_errors": True}
     with xlsxwriter.Workbook(buffer, options) as book:
         book.set_properties({"title": data.title_zh, "subject": data.title_en, "company": "jieneng"})
         _write_cover(book, data)

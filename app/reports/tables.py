@@ -6,10 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from app.export import neutralise  # noqa: F401  (the one neutralising rule, app.export)
 from app.reports.model import AnnualReportData
-
-# A text starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 STATUS_LABELS = {
     "better_than_guide": ("优于引导值", "better than guide value"),
@@ -20,13 +18,6 @@ STATUS_LABELS = {
     "incomplete": ("数据不完整", "incomplete data"),
 }
 YES_NO = {True: ("是", "yes"), False: ("否", "no")}
-
-
-def neutralise(text: str) -> str:
-    """Make a text inert in spreadsheets: prefix ' when it would start a formula."""
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 
 import dash
@@ -14,13 +13,16 @@ from dash import Input, Output, State, dcc, html
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
+from app.export import csv_bytes
 from app.services import progress
+from app.services import uploads as uploads_service
 from dashboards import components as ui
 from dashboards import data, finding_text
 from dashboards.context import current_engine
 from dashboards.i18n import fmt_bytes, fmt_num, t, unit_label
 from dashboards.pages.common import guarded, lang, logger, viewer
 from etl.pipeline import run as run_pipeline
+from etl.profiles import read_profile
 
 PATH = "/upload"
 KINDS = ("buildings", "consumption", "audits")
@@ -90,11 +92,7 @@ def parse_profile(filename: str | None, contents: str | None) -> dict | None:
     """A mapping profile given as YAML or JSON; None when none was given."""
     if not contents:
         return None
-    text = _decode(contents).decode("utf-8-sig")
-    loaded = json.loads(text) if (filename or "").lower().endswith(".json") else yaml.safe_load(text)
-    if not isinstance(loaded, dict):
-        raise TypeError("the profile must be a mapping of source column to field")
-    return loaded
+    return read_profile(_decode(contents))
 
 
 def _fallback(lg):
@@ -278,9 +276,8 @@ def report_view(report: dict, lg: str, *, filename: str | None = None, download_
 
 def findings_csv(report: dict | None) -> bytes:
     """The report's findings as CSV, UTF-8 with BOM so Excel reads the Chinese."""
-    frame = pd.DataFrame((report or {}).get("findings") or [],
-                         columns=["row", "column", "value", "code", "severity", "message_zh", "message_en"])
-    return frame[["row", "column", "value", "code", "severity", "message_zh", "message_en"]].to_csv(index=False).encode("utf-8-sig")
+    keys = ["row", "column", "value", "code", "severity", "message_zh", "message_en"]
+    return csv_bytes(keys, uploads_service.finding_rows((report or {}).get("findings") or []))
 
 
 def download(n_clicks, report):

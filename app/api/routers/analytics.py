@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.api.deps import AdminDep, SessionDep, UserDep
 from app.api.errors import ApiError, problem_responses
@@ -65,6 +65,12 @@ class ComparisonOut(BaseModel):
 
 
 class DecomposeIn(BaseModel):
+    # exactly one amount: a saving in tce or a percentage cut (declared for clients and schema-driven tests)
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": ["saving_tce"], "properties": {"saving_tce": {"type": "number"}, "cut_percent": {"type": "null"}}},
+        {"required": ["cut_percent"], "properties": {"cut_percent": {"type": "number"}, "saving_tce": {"type": "null"}}},
+    ]})
+
     scope_code: str = Field(default="000000", pattern=REGION_CODE, examples=["000000"])
     saving_tce: float | None = Field(default=None, gt=0, le=1e9, description="Saving to reach, tce", examples=[150000])
     cut_percent: float | None = Field(default=None, gt=0, lt=100, description="Or a % cut from the baseline year")
