@@ -1,6 +1,6 @@
 """Expected totals computed in the test from the stored input rows, without the services' rollups.
 
-The rule is the one stated in docs and DOMAIN: a building-year counts in the energy totals when every
+The rule: a building-year counts in the energy totals when every
 carrier it reports is complete (an annual figure, all twelve months, or any month of district heat,
 which is billed in the heating season only); only whole-meter rows (no sub-item) count. A building
 belongs to a region when its province, city or district code is the region's code; the nation

@@ -20,7 +20,7 @@ def test_kwh_equivalent_calorific_and_generation():
     # 1229 kgce at 0.1229 kgce/kWh is 10,000 kWh; at the 2010 generation rate 0.333 it is 3690.69 kWh.
     assert kwh_equivalent(1229.0, 0.1229) == pytest.approx(10_000.0)
     assert kwh_equivalent(1229.0, 0.333) == pytest.approx(3690.6907, rel=1e-6)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^kgce_per_kwh must be positive$"):
         kwh_equivalent(1.0, 0.0)
 
 
@@ -87,9 +87,9 @@ def test_intensities_hand_computed():
 
 
 def test_kwh_equivalent_refuses_a_negative_factor_and_works_on_series():
-    with pytest.raises(ValueError, match="kgce_per_kwh must be positive"):
+    with pytest.raises(ValueError, match=r"^kgce_per_kwh must be positive$"):
         kwh_equivalent(1.0, 0.0)
-    with pytest.raises(ValueError, match="kgce_per_kwh must be positive"):
+    with pytest.raises(ValueError, match=r"^kgce_per_kwh must be positive$"):
         kwh_equivalent(1.0, -0.1229)
     assert kwh_equivalent(pd.Series([2.5, 5.0]), 0.25).tolist() == [10.0, 20.0]
     assert kwh_equivalent(1.0, 1e-9) == pytest.approx(1e9)

@@ -186,3 +186,12 @@ def test_factor_by_year_spans_every_year_once():
     assert diesel.loc[2009, "calorific"] == 1_457.1 and diesel.loc[2010, "calorific"] == 1_500.0
     coke = table[table["carrier_code"] == "coke_gas"]
     assert coke["generation"].isna().all() and (coke["calorific"] == 0.6).all()
+
+
+def test_climate_zone_by_longest_prefix_and_none_when_unknown():
+    codes = pd.Series(["210102", "210202", "999999"], index=[4, 5, 6])
+    zones = climate_zones_for(codes, {"21": "cold", "2101": "severe_cold", "210202": "mild"})
+    assert list(zones.index) == [4, 5, 6]
+    assert zones.tolist()[:2] == ["severe_cold", "mild"] and pd.isna(zones.iloc[2])
+    unknown = climate_zones_for(codes, {})
+    assert list(unknown.index) == [4, 5, 6] and unknown.isna().all()
