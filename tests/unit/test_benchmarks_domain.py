@@ -294,3 +294,11 @@ def test_benchmark_frame_without_occupants_corrects_hours_only():
     buildings = _frame_buildings().iloc[[1]].assign(occupants=0)
     out = benchmark_frame(buildings, TABLE, DISTINCT, kgce_per_kwh=KGCE_PER_KWH)
     assert out["correction_factor"].iloc[0] == pytest.approx(0.3 + 0.7 * 2500 / 3000, rel=1e-12)
+
+
+def test_benchmark_frame_heating_without_a_heat_figure_counts_no_heat():
+    buildings = _frame_buildings().iloc[[2]].assign(heating_kgce=None, energy_kgce=31_250.0)
+    out = benchmark_frame(buildings, TABLE, DISTINCT, kgce_per_kwh=KGCE_PER_KWH).iloc[0]
+    assert out["non_heating_kwh_m2"] == pytest.approx(50.0)
+    assert out["heating_kgce_m2"] == 0.0
+    assert out["benchmark_status"] == "better_than_guide"

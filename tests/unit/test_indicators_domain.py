@@ -116,8 +116,10 @@ def test_safe_ratio_series_edges():
     scalar_num = safe_ratio(12.0, pd.Series([4.0, 0.0, 0.25]))
     assert scalar_num.tolist() == pytest.approx([3.0, math.nan, 48.0], nan_ok=True)
     # A Series numerator over a scalar denominator that is missing, zero, negative or below 1.
-    num = pd.Series([6.0, None, "9"], dtype="object")
-    assert safe_ratio(num, 0.5).tolist() == pytest.approx([12.0, math.nan, 18.0], nan_ok=True)
+    num = pd.Series([6.0, None, "9", "n/a"], dtype="object")
+    assert safe_ratio(num, 0.5).tolist() == pytest.approx([12.0, math.nan, 18.0, math.nan], nan_ok=True)
+    text = safe_ratio(pd.Series(["n/a", "8"]), pd.Series([2.0, 2.0]))
+    assert text.tolist() == pytest.approx([math.nan, 4.0], nan_ok=True)
     assert safe_ratio(num, 0).isna().all()
     assert safe_ratio(num, -3).isna().all()
     assert safe_ratio(num, None).isna().all()
@@ -151,6 +153,7 @@ def test_completeness_edges():
     assert seasonal.loc[9, "months_reported"] == 0 and not seasonal.loc[9, "is_complete"]
     assert seasonal.loc[9, "carriers_reported"] == 2
     assert list(out.index) == [7, 8, 9] and out.index.name == "building_id"
+    assert [str(t) for t in out.dtypes] == ["int64", "int64", "bool"]
     # Months are capped at twelve.
     over = completeness(pd.DataFrame({"building_id": [1], "carrier_code": ["electricity"], "grain": ["M"],
                                       "months_reported": [14]}))
