@@ -302,3 +302,50 @@ def test_benchmark_frame_heating_without_a_heat_figure_counts_no_heat():
     assert out["non_heating_kwh_m2"] == pytest.approx(50.0)
     assert out["heating_kgce_m2"] == 0.0
     assert out["benchmark_status"] == "better_than_guide"
+
+
+def test_benchmark_frame_falls_back_to_the_generic_row_per_building():
+    table = pd.concat([TABLE, pd.DataFrame([("A", "", "B", "cold", 80.0, 70.0)], columns=TABLE.columns)],
+                      ignore_index=True)
+    buildings = _frame_buildings().iloc[[4, 0, 4, 0]].assign(benchmark_class=[None, "B", None, "A"])
+    out = benchmark_frame(buildings.reset_index(drop=True), table, DISTINCT, kgce_per_kwh=KGCE_PER_KWH)
+    nan = float("nan")
+    # class C has no row at all; a government office of class B in the cold zone has only the generic one
+    assert out["constraint_kwh_m2"].tolist() == pytest.approx([nan, 80.0, nan, 55.0], nan_ok=True)
+    assert out["guide_kwh_m2"].tolist() == pytest.approx([nan, 70.0, nan, 45.0], nan_ok=True)
+
+
+def test_benchmark_frame_denominators_below_one():
+    # A 0.5 m2 commercial office with 0.4 m2 heated and one occupant: every ratio is computed.
+    buildings = pd.DataFrame(
+        {
+            "building_class": ["A"], "is_government_office": [False], "is_large_public": [False],
+            "benchmark_class": ["A"], "climate_zone": ["cold"], "has_heating": [True],
+            "floor_area_m2": [0.5], "heated_area_m2": [0.4], "occupants": [1], "operating_hours_per_year": [2500.0],
+            "energy_kgce": [0.5 * 100 * KGCE_PER_KWH + 1.0], "heating_kgce": [1.0],
+        }
+    )
+    out = benchmark_frame(buildings, TABLE, DISTINCT, kgce_per_kwh=KGCE_PER_KWH).iloc[0]
+    assert out["non_heating_kwh_m2"] == pytest.approx(100.0)
+    assert out["heating_kgce_m2"] == pytest.approx(2.5)
+    assert out["correction_factor"] == pytest.approx(0.7 + 0.3 * 0.5 / 10)
+
+
+def test_status_and_potential_take_missing_values_in_plain_lists_and_object_series():
+    value = pd.Series([40.0, None, 60.0], dtype="object")
+    assert status(value, pd.Series([55.0] * 3), pd.Series([45.0] * 3)).tolist() == [
+        "better_than_guide", None, "above_constraint"]
+    assert status(pd.Series([50.0, 60.0]), None, 45.0).tolist() == [None, None]
+    assert status(pd.Series([50.0, 60.0]), 55.0, None).tolist() == [None, None]
+    assert status(pd.Series([50.0]), pd.Series([55.0], dtype="object"), pd.Series([None], dtype="object")).tolist() == [
+        None]
+    out = saving_potential_kwh([70.0, None, 60.0, 60.0], [55.0, 55.0, None, 55.0], [2.0, 2.0, 2.0, None],
+                               [1.0, 1.0, 1.0, 1.0])
+    assert out.tolist() == pytest.approx([30.0, float("nan"), float("nan"), float("nan")], nan_ok=True)
+    assert pd.isna(saving_potential_kwh([70.0], [55.0], [2.0], [None]).iloc[0])
+
+
+def test_office_correction_series_with_text_areas():
+    out = office_correction_factor(pd.Series([2500.0, 2500.0]), pd.Series(["n/a", "20"]), standard_hours=2500,
+                                   standard_area_per_person_m2=10)
+    assert out.tolist() == pytest.approx([1.0, 1.3])
