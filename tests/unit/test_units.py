@@ -195,3 +195,37 @@ def test_climate_zone_by_longest_prefix_and_none_when_unknown():
     assert zones.tolist()[:2] == ["severe_cold", "mild"] and pd.isna(zones.iloc[2])
     unknown = climate_zones_for(codes, {})
     assert list(unknown.index) == [4, 5, 6] and unknown.isna().all()
+
+
+def test_a_factor_that_ends_without_a_successor_leaves_later_years_without_factor():
+    tables = units.ConversionTables(
+        units=SCALED.units,
+        carriers=SCALED.carriers,
+        factors=pd.DataFrame({"carrier_code": ["coke_gas", "coke_gas"], "method": ["calorific", "generation"],
+                              "valid_from_year": [1990, 1990], "valid_to_year": [2000, 2000],
+                              "kgce_per_unit": [0.6, 0.6]}),
+    )
+    out = _convert_many([("coke_gas", 2000, 10, "m3"), ("coke_gas", 2001, 10, "m3")], tables=tables)
+    assert out["kgce_calorific"].iloc[0] == pytest.approx(6.0)
+    assert out["problem"].iloc[1] == units.NO_FACTOR and pd.isna(out["kgce_calorific"].iloc[1])
+    assert tables.factor("coke_gas", 2001, "calorific") is None
+
+
+def test_factor_table_has_both_methods_even_when_one_is_never_given():
+    tables = units.ConversionTables(
+        units=SCALED.units,
+        carriers=SCALED.carriers,
+        factors=pd.DataFrame({"carrier_code": ["coke_gas"], "method": ["calorific"], "valid_from_year": [1990],
+                              "valid_to_year": [None], "kgce_per_unit": [0.6]}),
+    )
+    table = tables.factor_by_year()
+    assert list(table.columns) == ["carrier_code", "year", "calorific", "generation"]
+    assert table["generation"].isna().all()
+    out = _convert_many([("coke_gas", 2005, 10, "m3")], tables=tables)
+    assert out["problem"].iloc[0] == units.NO_FACTOR
+
+
+def test_converted_columns_are_floats():
+    out = _convert_many([("electricity", 2008, 3, "kWh"), ("electricity", 2008, 3, "kg")])
+    assert [str(t) for t in out.dtypes[:3]] == ["float64", "float64", "float64"]
+    assert out["quantity_canonical"].iloc[0] == 3.0 and pd.isna(out["quantity_canonical"].iloc[1])
