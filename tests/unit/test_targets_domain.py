@@ -416,3 +416,49 @@ def test_progress_outputs_fallbacks_and_missing_values():
     assert back["expected_fraction"].tolist() == pytest.approx([0.36] * 5)
     with pytest.raises(ValueError, match=r"^basis must be 'intensity' or 'absolute'$"):
         progress(frame, year=2008, basis="relative")
+
+
+def test_mix_skips_a_zero_part_wherever_it_stands_and_takes_small_totals():
+    mixed = method_weights(CHILDREN, "mix", mix={"equal": 0, "baseline": 1.0})
+    assert mixed.tolist() == pytest.approx([0.6, 0.3, 0.1])
+    small = method_weights(CHILDREN, "mix", mix={"weights": 1.0}, weights={"110000": 0.2, "120000": 0.3})
+    assert small.tolist() == pytest.approx([0.4, 0.6, 0.0])
+
+
+def test_cut_percent_of_small_and_zero_baselines():
+    children = CHILDREN[["baseline_kgce"]].assign(baseline_kgce=[0.5, 0.0, 99.5])
+    out = decompose(3.0, children, method="equal")
+    assert out["saving_units"].tolist() == [1, 1, 1]
+    assert out["cut_percent"].iloc[0] == pytest.approx(200.0)
+    assert pd.isna(out["cut_percent"].iloc[1])
+
+
+def test_progress_with_denominators_below_one_and_its_own_thresholds():
+    frame = pd.DataFrame(
+        {
+            "baseline_year": [2005, 2005, 2005],
+            "target_year": [2010, 2010, 2010],
+            "baseline_kgce": [10.0, 10.0, 1_000.0],
+            "saving_target_kgce": [0.5, 0.5, 200.0],
+            "baseline_area_m2": [0.5, 0.0, None],
+            "actual_kgce": [9.0, 9.0, 940.0],
+            "actual_area_m2": [0.5, 0.5, None],
+        }
+    )
+    t = ProgressThresholds(on_track=0.9, at_risk=0.5)
+    out = progress(frame, year=2008, thresholds=t)
+    added = ["absolute_saving_kgce", "baseline_kgce_m2", "actual_kgce_m2", "intensity_saving_kgce", "basis",
+             "saving_kgce", "percent_of_target", "expected_fraction", "expected_saving_kgce", "percent_of_expected",
+             "status"]
+    assert list(out.columns) == list(frame.columns) + added
+    # 20 -> 18 kgce/m2 over 0.5 m2 is 1 kgce: 200% of a 0.5 kgce target, 1 / 0.3 of the expected
+    assert out["baseline_kgce_m2"].iloc[0] == 20.0 and out["actual_kgce_m2"].iloc[0] == 18.0
+    assert out["intensity_saving_kgce"].iloc[0] == pytest.approx(1.0)
+    assert out["percent_of_target"].iloc[0] == pytest.approx(200.0)
+    assert out["percent_of_expected"].iloc[0] == pytest.approx(1.0 / 0.3 * 100)
+    # a baseline area of zero is no area: no intensity, no saving on that basis
+    assert pd.isna(out["baseline_kgce_m2"].iloc[1]) and pd.isna(out["intensity_saving_kgce"].iloc[1])
+    # 60 of 120 expected is 50%: at risk by these thresholds (off track by the defaults)
+    assert out["saving_kgce"].iloc[2] == 60.0
+    assert out["status"].tolist() == ["on_track", None, "at_risk"]
+    assert progress(frame, year=2008)["status"].iloc[2] == "off_track"
