@@ -104,11 +104,11 @@ def test_a_year_without_statistics_still_reports(demo):
     outputs = {fmt: build_annual_report(session=demo, year=2003, region_code=REGION, fmt=fmt)[0] for fmt in FORMATS}
     book = load_workbook(io.BytesIO(outputs["xlsx"]))
     summary = {r[1]: r[2] for r in book["摘要 Summary"].iter_rows(min_row=3, values_only=True)}
-    assert summary["Total energy (calorific)"] == 0
+    assert summary["Complete-year total (calorific)"] == 0
     assert summary["Buildings registered"] == len(data.excluded)
     assert list(book["建筑 Buildings"].iter_rows(min_row=3, values_only=True)) == []
     rows = list(csv.reader(io.StringIO(outputs["csv"].decode("utf-8-sig"))))
-    total_row = next(r for r in rows if len(r) > 2 and r[1] == "Total energy (calorific)")
+    total_row = next(r for r in rows if len(r) > 2 and r[1] == "Complete-year total (calorific)")
     assert float(total_row[2]) == 0.0
     page = outputs["html"].decode("utf-8")
     assert "2003" in page and "辽宁" in page

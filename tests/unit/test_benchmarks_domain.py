@@ -257,7 +257,7 @@ def _frame_buildings() -> pd.DataFrame:
             # 1: 100 kWh/m2 = 3,000,000 kWh = 375,000 kgce; heating flag missing, its heat is not excluded
             # 2: 50 kWh/m2 = 31,250 kgce + 10,000 kgce heat over the floor area (no heated area)
             # 3: 60 kWh/m2 = 30,000 kgce; the heat column is ignored without heating
-            # 4: 40 kWh/m2 = 10,000 kgce, class C has no benchmark
+            # 4: 40 kWh/m2 = 10,000 kgce, class C has no row in this table: not covered
             # 5: no floor area
             "energy_kgce": [115_000.0, 375_000.0, 41_250.0, 30_000.0, 10_000.0, 500.0],
             "heating_kgce": [40_000.0, None, 10_000.0, 5_000.0, None, 100.0],
@@ -283,7 +283,7 @@ def test_benchmark_frame_hand_computed_on_every_path():
     assert out["guide_kwh_m2"].tolist() == pytest.approx([45.0, 80.0, 50.0, 50.0, nan, nan], nan_ok=True)
     # Building 103 sits exactly on its guide value, 104 exactly on its constraint value.
     assert out["benchmark_status"].tolist() == [
-        "above_constraint", "above_constraint", "better_than_guide", "between", None, None]
+        "above_constraint", "above_constraint", "better_than_guide", "between", "not_covered", None]
     potential = [(60.0 * gov - 55.0) * 10_000 / gov, (100.0 * com - 110.0) * 30_000 / com, 0.0, 0.0, nan, nan]
     assert out["saving_potential_kwh"].tolist() == pytest.approx(potential, rel=1e-12, nan_ok=True)
     assert out["saving_potential_kgce"].tolist() == pytest.approx(

@@ -115,6 +115,8 @@ def test_plotted_values_are_the_input_frame():
 
     carriers = pd.DataFrame({"year": [2008, 2008, 2008, 2008, 2005, 2005], "month": [2, 1, 1, 2, 1, 1],
                              "carrier_name": ["电力", "电力", "天然气", "天然气", "电力", "天然气"],
+                             "carrier_code": ["electricity", "electricity", "natural_gas", "natural_gas",
+                                              "electricity", "natural_gas"],
                              "tce": [11.0, 10.0, 3.5, 4.5, 20.0, 6.0]})
     fig = figures.carrier_trend(carriers, "zh", year=2008, baseline_year=2005)
     bars = {tr.name: tr for tr in fig.data if tr.type == "bar"}
@@ -148,7 +150,7 @@ def test_plotted_values_are_the_input_frame():
     findings = pd.DataFrame({"code": ["NEGATIVE", "UNIT_UNKNOWN"], "count": [3, 1], "message": ["negative", "unit"]})
     bar = figures.finding_codes(findings, "en").data[0]
     assert list(bar.y) == ["UNIT_UNKNOWN", "NEGATIVE"] and list(bar.x) == [1, 3]
-    assert list(bar.customdata) == ["unit", "negative"]
+    assert [list(row) for row in bar.customdata] == [["UNIT_UNKNOWN", "unit"], ["NEGATIVE", "negative"]]
 
     ranking = figures.progress_ranking(_ranking(), "zh").data[0]
     assert list(ranking.x) == [40.0, 70.25, 95.5]

@@ -286,17 +286,20 @@ def test_allocate_units_shares_equally_among_zero_weights_left_free():
 
 
 def test_decompose_outputs_every_column():
-    out = decompose(250.0, CHILDREN, method="potential", decimals=1)
+    out = decompose(100.0, CHILDREN, method="potential", decimals=1)
     assert list(out.columns) == ["weight", "saving_units", "saving_kgce", "share", "baseline_kgce", "target_kgce",
                                  "cut_percent"]
     assert list(out.index) == list(CHILDREN.index)
     assert out["weight"].tolist() == [0.0, 50.0, 150.0]
-    # 2,500 tenths split 1:3
-    assert out["saving_units"].tolist() == [0, 625, 1875]
-    assert out["saving_kgce"].tolist() == [0.0, 62.5, 187.5]
+    # 1,000 tenths split 1:3
+    assert out["saving_units"].tolist() == [0, 250, 750]
+    assert out["saving_kgce"].tolist() == [0.0, 25.0, 75.0]
     assert out["share"].tolist() == [0.0, 0.25, 0.75]
-    assert out["target_kgce"].tolist() == [600.0, 237.5, -87.5]
-    assert out["cut_percent"].tolist() == pytest.approx([0.0, 62.5 / 3, 187.5])
+    assert out["target_kgce"].tolist() == [600.0, 275.0, 25.0]
+    assert out["cut_percent"].tolist() == pytest.approx([0.0, 25.0 / 3, 75.0])
+    # 250 split 1:3 would ask 187.5 of a child whose baseline is 100: refused, not a negative target.
+    with pytest.raises(DecompositionError, match=r"save more than their baseline use \(310000\)"):
+        decompose(250.0, CHILDREN, method="potential", decimals=1)
 
 
 def test_decompose_without_potential_column_zero_total_and_zero_baseline():
@@ -426,11 +429,14 @@ def test_mix_skips_a_zero_part_wherever_it_stands_and_takes_small_totals():
 
 
 def test_cut_percent_of_small_and_zero_baselines():
-    children = CHILDREN[["baseline_kgce"]].assign(baseline_kgce=[0.5, 0.0, 99.5])
-    out = decompose(3.0, children, method="equal")
-    assert out["saving_units"].tolist() == [1, 1, 1]
-    assert out["cut_percent"].iloc[0] == pytest.approx(200.0)
-    assert pd.isna(out["cut_percent"].iloc[1])
+    children = CHILDREN[["baseline_kgce"]].assign(baseline_kgce=[1.5, 0.0, 99.5])
+    out = decompose(3.0, children, method="baseline", decimals=1)
+    assert out["saving_units"].tolist() == [0, 0, 30]
+    assert out["cut_percent"].tolist()[0] == 0.0 and pd.isna(out["cut_percent"].iloc[1])
+    assert out["cut_percent"].iloc[2] == pytest.approx(3.0 / 99.5 * 100)
+    # An equal split would ask 1 kgce of a child that used nothing: refused.
+    with pytest.raises(DecompositionError, match=r"save more than their baseline use \(120000\)"):
+        decompose(3.0, children.assign(baseline_kgce=[0.5, 0.0, 99.5]), method="equal")
 
 
 def test_progress_with_denominators_below_one_and_its_own_thresholds():
