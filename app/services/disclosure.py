@@ -70,7 +70,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _check(actor: Actor, action: str, region_code: str, submitted_by: str | None = None) -> None:
+def check(actor: Actor, action: str, region_code: str, submitted_by: str | None = None) -> None:
     why = rules.permission(actor, action, region_code, submitted_by=submitted_by)
     if why is not None:
         raise DisclosureForbidden(why)
@@ -132,7 +132,7 @@ def comparable_changes(*, session: Session, year: int, region_code: str, method:
 # --------------------------------------------------------------------------------------------- workflow
 def draft(*, session: Session, actor: Actor, region_code: str, year: int, method: str = "calorific") -> DisclosureList:
     """Start (or reopen for a correction) the region's list for the year; new lists get the proposed buildings."""
-    _check(actor, "draft", region_code)
+    check(actor, "draft", region_code)
     _region(session, region_code)
     if method not in METHODS:
         raise DisclosureError(f"unknown method {method}")
@@ -157,7 +157,7 @@ def draft(*, session: Session, actor: Actor, region_code: str, year: int, method
 
 
 def _editable(session: Session, actor: Actor, region_code: str, year: int) -> DisclosureList:
-    _check(actor, "draft", region_code)
+    check(actor, "draft", region_code)
     listing = _require_list(session, region_code, year)
     if listing.status != "draft":
         raise DisclosureError(f"名单状态为 {listing.status}，只能修改草稿 / the list is {listing.status}: only a draft can change")
@@ -203,7 +203,7 @@ def submit(*, session: Session, actor: Actor, region_code: str, year: int,
            change_note: str | None = None) -> DisclosureList:
     """Submit the draft for approval; a correction of a published list needs a change note."""
     listing = _editable(session, actor, region_code, year)
-    _check(actor, "submit", region_code)
+    check(actor, "submit", region_code)
     included = session.scalar(select(func.count()).select_from(DisclosureEntry)
                               .where(DisclosureEntry.list_id == listing.id, DisclosureEntry.is_included))
     if not included:
@@ -222,7 +222,7 @@ def submit(*, session: Session, actor: Actor, region_code: str, year: int,
 def approve(*, session: Session, actor: Actor, region_code: str, year: int) -> DisclosureList:
     """Approve a submitted list (not by its submitter)."""
     listing = _require_list(session, region_code, year)
-    _check(actor, "approve", region_code, submitted_by=listing.submitted_by)
+    check(actor, "approve", region_code, submitted_by=listing.submitted_by)
     if listing.status != "submitted":
         raise DisclosureError(f"名单状态为 {listing.status}，只能批准已提交的名单 / only a submitted list can be approved")
     listing.status = "approved"
@@ -281,7 +281,7 @@ def snapshot_rows(*, session: Session, listing: DisclosureList) -> list[dict[str
 
 def publish(*, session: Session, actor: Actor, region_code: str, year: int) -> DisclosureVersion:
     """Publish the approved list as the next version: an immutable snapshot of its buildings and figures."""
-    _check(actor, "publish", region_code)
+    check(actor, "publish", region_code)
     listing = _require_list(session, region_code, year)
     if listing.status != "approved":
         raise DisclosureError(f"名单状态为 {listing.status}，只能发布已批准的名单 / only an approved list can be published")
@@ -324,7 +324,7 @@ def publish(*, session: Session, actor: Actor, region_code: str, year: int) -> D
 
 def withdraw(*, session: Session, actor: Actor, region_code: str, year: int, reason: str) -> int:
     """Take the region's disclosure for the year off the public: every published version; returns how many."""
-    _check(actor, "withdraw", region_code)
+    check(actor, "withdraw", region_code)
     reason = (reason or "").strip()
     if not reason:
         raise DisclosureError("撤回须说明理由 / a withdrawal needs a reason")
