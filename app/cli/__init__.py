@@ -7,6 +7,7 @@ import typer
 from app.cli import assess as assess_cli
 from app.cli import db as db_cli
 from app.cli import demo as demo_cli
+from app.cli import disclosure as disclosure_cli
 from app.cli import imports as imports_cli
 from app.cli import report as report_cli
 from app.cli import seed as seed_cli
@@ -26,6 +27,7 @@ app.add_typer(report_cli.app, name="report")
 app.add_typer(targets_cli.app, name="targets")
 app.command("assess")(assess_cli.assess)
 app.command("demo")(demo_cli.demo)
+app.add_typer(disclosure_cli.app, name="disclosure")
 
 
 def main() -> None:
