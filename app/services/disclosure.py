@@ -258,7 +258,7 @@ def _clean(value: Any) -> Any:
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return None if np.isnan(value) else round(float(value), 4)
+        return None if np.isnan(value) else float(value)
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     return value
