@@ -14,7 +14,7 @@ from app.domain.disclosure import Actor
 from app.services import disclosure as ds
 
 router = APIRouter(prefix="/disclosures", tags=["disclosure workflow"])
-ERRORS = problem_responses(401, 403, 404, 409, 422)
+ERRORS = problem_responses(400, 401, 403, 404, 409, 422)
 RegionCode = Annotated[str, Path(pattern=r"^\d{6}$")]
 Year = Annotated[int, Path(ge=1990, le=2100)]
 

@@ -161,6 +161,10 @@ def building_page(request: Request, session: SessionDep, region: RegionCode, yea
 
 # --------------------------------------------------------------------------------------------- workflow pages
 manage = APIRouter(prefix=f"{PREFIX}/manage", include_in_schema=False)
+DONE = {
+    "draft": "已起草 drafted", "entries": "名单已修改 list changed", "submit": "已提交审批 submitted for approval",
+    "approve": "已批准 approved", "publish": "已发布 published", "withdraw": "已撤回 withdrawn",
+}
 MANAGE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -220,8 +224,9 @@ def manage_list(request: Request, session: SessionDep, region: RegionCode, year:
         return RedirectResponse(f"{PREFIX}/manage?error={quote('no list yet: draft one first')}", status_code=303)
     entries = ds.draft_entries(session=session, region_code=region, year=year)
     region_name = ds.region_names(session=session, codes=[region]).get(region, ("", ""))[0]
-    return _page({"user": user, "listing": states[0], "entries": entries.to_dict("records"), "error": error,
-                  "done": done, "region_name": region_name, "base": f"{PREFIX}/manage/{region}/{year}"})
+    records = entries.astype(object).where(entries.notna(), None).to_dict("records")
+    return _page({"user": user, "listing": states[0], "entries": records, "error": error,
+                  "done": DONE.get(done or "", None), "region_name": region_name, "base": f"{PREFIX}/manage/{region}/{year}"})
 
 
 def _act(request: Request, session, region: str, year: int, action: str, call) -> Response:
