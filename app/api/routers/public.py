@@ -35,6 +35,16 @@ def version_out(v: DisclosureVersion, names: dict[str, tuple[str, str]]) -> dict
     }
 
 
+def summary_out(v: DisclosureVersion, names: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """A version in a listing: the full header (factors, basis) is at its own URL."""
+    full = version_out(v, names)
+    keep = ("region_code", "region_name_zh", "region_name_en", "year", "version", "published_at", "method",
+            "building_count", "content_sha256", "links")
+    out = {k: full[k] for k in keep}
+    out["links"]["self"] = f"/api/v1/public/disclosures/{v.region_code}/{v.year}?version={v.version}"
+    return out
+
+
 def item_out(item, version: DisclosureVersion) -> dict[str, Any]:
     out = ds.item_dict(item)
     out.update(region_code=version.region_code, year=version.year, version=version.version)
@@ -85,7 +95,7 @@ def disclosures(
     body = {
         "year": year, "region": region, "page": page, "page_size": page_size, "total": result.total,
         "pages": (result.total + page_size - 1) // page_size,
-        "disclosures": [version_out(v, names) for v in versions],
+        "disclosures": [summary_out(v, names) for v in versions],
         "items": [item_out(i, by_id[i.version_id]) for i in result.items],
     }
     return _cached(request, etag, body)

@@ -198,7 +198,9 @@ def test_public_json_is_paginated_and_cacheable(world):
     body = first.json()
     assert body["total"] == 3 and body["pages"] == 3 and len(body["items"]) == 1
     assert body["disclosures"][0]["version"] == 1
-    assert body["disclosures"][0]["basis"]["previous_year"] == YEAR - 1
+    assert body["disclosures"][0]["links"]["self"] == f"/api/v1/public/disclosures/210000/{YEAR}?version=1"
+    header = client.get(body["disclosures"][0]["links"]["self"]).json()
+    assert header["basis"]["previous_year"] == YEAR - 1 and "electricity" in header["factor_versions"]["calorific"]
     etag = first.headers["etag"]
     assert "max-age" in first.headers["cache-control"]
     again = client.get(f"/api/v1/public/disclosures?year={YEAR}&region=210000&page_size=1",
