@@ -23,6 +23,7 @@ STATUS_COLOURS = {
     "on_track": "#2e7d32",
     "at_risk": "#f0a202",
     "off_track": "#c0392b",
+    "insufficient_basis": "#7f8c8d",
     "better_than_guide": "#2e7d32",
     "between": "#f0a202",
     "above_constraint": "#c0392b",
@@ -87,7 +88,7 @@ def progress_ranking(df: pd.DataFrame, lang: str) -> go.Figure:
         name=t("legend.actual", lang), customdata=status_text, showlegend=False,
         hovertemplate="%{y}<br>" + t("axis.progress_pct", lang) + ": %{x:,.1f}%<br>%{customdata}<extra></extra>",
     )
-    for status in ("on_track", "at_risk", "off_track"):
+    for status in ("on_track", "at_risk", "off_track", "insufficient_basis"):
         fig.add_bar(x=[None], y=[None], orientation="h", marker_color=STATUS_COLOURS[status],
                     name=t(f"status.{status}", lang), hoverinfo="skip")
     fig.add_scatter(

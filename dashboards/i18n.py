@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+from app.domain.comparison import LABELS
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 DEFAULT_LANG: Lang = "zh"
@@ -40,10 +42,12 @@ TEXT: dict[str, tuple[str, str]] = {
     # KPIs
     "kpi.buildings": ("上报建筑", "Buildings reporting"),
     "kpi.buildings_of": ("共 {total} 栋登记", "of {total} registered"),
-    "kpi.energy": ("总能耗", "Total energy"),
+    "kpi.energy": LABELS["complete_year_total"],
+    "kpi.all_reported": ("{label} {value} tce", "{label} {value} tce"),
+    "label.all_reported": LABELS["all_reported_total"],
     "kpi.intensity": ("平均单位面积能耗", "Average energy intensity"),
-    "kpi.saving": ("累计节能量", "Saving so far"),
-    "kpi.saving_of": ("目标 {target} tce 的 {pct}", "{pct} of the {target} tce target"),
+    "kpi.saving": ("累计节能量（可比口径）", "Saving so far (like-for-like)"),
+    "kpi.saving_of": ("可比口径目标 {target} tce 的 {pct}", "{pct} of the {target} tce target on the basis"),
     "kpi.complete": ("数据完整", "Complete"),
     "kpi.area": ("建筑面积", "Floor area"),
     "kpi.score": ("考核得分", "Assessment score"),
@@ -103,6 +107,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.on_track": ("进度正常", "On track"),
     "status.at_risk": ("存在风险", "At risk"),
     "status.off_track": ("进度滞后", "Off track"),
+    "status.insufficient_basis": ("可比口径不足", "Basis too small"),
     "status.better_than_guide": ("优于引导值", "Better than guide"),
     "status.between": ("介于引导值与约束值之间", "Between guide and constraint"),
     "status.above_constraint": ("超过约束值", "Above constraint"),
@@ -124,6 +129,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.milestone_tce": ("本年里程碑 tce", "Milestone tce"),
     "col.saving_tce": ("节能量 tce", "Saving tce"),
     "col.target_tce": ("目标节能量 tce", "Target saving tce"),
+    "col.basis": LABELS["basis"],
     "col.baseline_tce": ("基准能耗 tce", "Baseline tce"),
     "col.cut_percent": ("下降率 %", "Cut %"),
     "col.status": ("状态", "Status"),

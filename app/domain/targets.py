@@ -27,10 +27,12 @@ METHOD_LABELS = {
 STATUS_ON_TRACK = "on_track"
 STATUS_AT_RISK = "at_risk"
 STATUS_OFF_TRACK = "off_track"
+STATUS_INSUFFICIENT_BASIS = "insufficient_basis"
 STATUS_LABELS = {
     STATUS_ON_TRACK: ("进度正常", "on track"),
     STATUS_AT_RISK: ("存在风险", "at risk"),
     STATUS_OFF_TRACK: ("进度滞后", "off track"),
+    STATUS_INSUFFICIENT_BASIS: ("可比口径不足", "comparable basis too small"),
 }
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.comparison import LABELS, REASONS, Basis
 from app.domain.regions import NATION_CODE
-from app.domain.targets import milestones
+from app.domain.targets import STATUS_LABELS, milestones
 from app.models import BuildingClass, EnergyCarrier, Region, Upload
 from app.reports.model import (
     BUILDING_COLUMNS,
@@ -327,7 +327,7 @@ def _summary(*, row: pd.Series, yoy: Basis, vs_baseline: Basis | None, progress:
     return pd.DataFrame(items, columns=SUMMARY_COLUMNS)
 
 
-PROGRESS_STATUS = {"on_track": "进度正常 on track", "at_risk": "存在风险 at risk", "off_track": "进度滞后 off track"}
+PROGRESS_STATUS = {key: f"{zh} {en}" for key, (zh, en) in STATUS_LABELS.items()}
 
 
 def _status_text(status: object) -> str:

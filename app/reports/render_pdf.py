@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from app.domain.comparison import LABELS
 from app.reports.charts import draw_pdf, report_charts
 from app.reports.formatting import format_value, is_numeric
 from app.reports.model import AnnualReportData
@@ -23,6 +24,8 @@ SYSTEM_FALLBACK_FONTS = [
 NATIONAL_BUILDING_LIMIT = 500
 ROW_MM = 5.0
 WIDE_TABLES = {"buildings", "regions"}
+
+COMPLETE = LABELS["complete_year_total"]
 
 
 class ReportFont(FileNotFoundError):
@@ -86,8 +89,8 @@ def _cover(pdf: _Document, data: AnnualReportData) -> None:
     lines = [
         ("范围 Scope", f"{data.scope_name_zh} {data.scope_name_en} ({data.scope_code})"),
         ("年度 Year", str(data.year)),
-        ("总能耗（当量值）Total (calorific)", f"{data.total_tce_calorific:,.2f} tce"),
-        ("总能耗（等价值）Total (generation)", f"{data.total_tce_generation:,.2f} tce"),
+        (f"{COMPLETE[0]}（当量值）{COMPLETE[1]} (calorific)", f"{data.total_tce_calorific:,.2f} tce"),
+        (f"{COMPLETE[0]}（等价值）{COMPLETE[1]} (generation)", f"{data.total_tce_generation:,.2f} tce"),
         ("生成时间 Generated at", data.generated_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()),
     ]
     for label, value in lines:

@@ -9,11 +9,14 @@ import numbers
 import pandas as pd
 import xlsxwriter
 
+from app.domain.comparison import LABELS
 from app.reports.charts import Chart, report_charts
 from app.reports.model import AnnualReportData
 from app.reports.tables import Column, Table, neutralise, report_tables
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+COMPLETE = LABELS["complete_year_total"]
 
 
 def _display_width(values: pd.Series) -> int:
@@ -79,8 +82,8 @@ def _write_cover(book, data: AnnualReportData) -> None:
         ("范围 Scope", f"{data.scope_name_zh} {data.scope_name_en} ({data.scope_code})"),
         ("年度 Year", data.year),
         ("生成时间 Generated at", data.generated_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()),
-        ("总能耗 (tce, 当量值) Total energy (tce, calorific)", data.total_tce_calorific),
-        ("总能耗 (tce, 等价值) Total energy (tce, generation)", data.total_tce_generation),
+        (f"{COMPLETE[0]} (tce, 当量值) {COMPLETE[1]} (tce, calorific)", data.total_tce_calorific),
+        (f"{COMPLETE[0]} (tce, 等价值) {COMPLETE[1]} (tce, generation)", data.total_tce_generation),
     ]
     for i, (label, value) in enumerate(lines, start=3):
         sheet.write_string(i, 0, label, bold)

@@ -153,7 +153,8 @@ def _progress(session: Session, target: SavingTarget, year: int) -> dict[str, An
     }])
     basis = targets_service.progress_basis(session=session, year=year, targets=targets, method=target.method_basis)
     progress = targets_service.progress_frame(
-        year=year, targets=targets, basis=basis, thresholds=assessment_service.assessment_config().progress
+        year=year, targets=targets, basis=basis, thresholds=assessment_service.assessment_config().progress,
+        min_basis_coverage=assessment_service.min_basis_coverage(),
     )
     row = _records(progress)[0]
     return {"target_id": target.id, "name": target.name, **row}

@@ -102,7 +102,8 @@ def assess(
     measures = measure_frame(session=session, year=year, frame=frame, method=method)
     minimum = min_basis_coverage()
     basis = progress_basis(session=session, year=year, targets=targets, method=method, frame=frame)
-    progress = progress_frame(year=year, targets=targets, basis=basis, thresholds=config.progress)
+    progress = progress_frame(year=year, targets=targets, basis=basis, thresholds=config.progress,
+                              min_basis_coverage=min_basis_coverage())
     by_region = progress.set_index("region_code") if not progress.empty else pd.DataFrame()
     results = []
     for row in measures.itertuples(index=False):

@@ -368,6 +368,7 @@ def progress_frame(
     targets: pd.DataFrame,
     basis: pd.DataFrame,
     thresholds: dt.ProgressThresholds,
+    min_basis_coverage: float = 0.0,
 ) -> pd.DataFrame:
     """Progress of target rows in a year, judged on their comparable basis (app.services.comparison).
 
@@ -375,7 +376,9 @@ def progress_frame(
     region code. Each target's cut rate (saving / stored baseline) is applied to the baseline of its
     comparable buildings, so the saving achieved and the saving expected cover the same buildings:
     buildings registered after the baseline year, part years and drop-outs move neither. A target
-    whose region has no comparable building has no progress (NaN) and no status.
+    whose region has no comparable building has no progress (NaN) and no status; one whose basis holds
+    less than ``min_basis_coverage`` of the decomposed baseline energy has the status
+    'insufficient_basis' (its figures are shown, but it cannot be judged on track).
     Columns kept from the target: baseline_kgce and saving_target_kgce (as decomposed). Added:
     basis_baseline_kgce, basis_target_kgce, basis_coverage_pct (basis baseline / stored baseline),
     actual_kgce, comparable_buildings, comparable_area_m2, basis_label_zh/en, and dt.progress's
@@ -405,6 +408,8 @@ def progress_frame(
                      comparable_buildings=frame["comparable_buildings"].fillna(0).astype("int64"))
     # The share of the decomposed baseline that the basis still covers: drop-outs lower it.
     out["basis_coverage_pct"] = out["basis_baseline_kgce"] / stored_baseline.where(stored_baseline > 0) * 100.0
+    too_small = out["basis_coverage_pct"].lt(min_basis_coverage * 100.0) & out["status"].notna()
+    out.loc[too_small, "status"] = dt.STATUS_INSUFFICIENT_BASIS
     out = out.drop(columns=["kgce_earlier", "kgce_later"])
     out.insert(0, "year", year)
     return out
@@ -457,7 +462,7 @@ def target_progress(
 
     Saving and status are judged on each region's comparable basis (see ``progress_frame``).
     """
-    from app.services.assessment import assessment_config
+    from app.services.assessment import assessment_config, min_basis_coverage
 
     targets = current_targets(session=session)
     if targets.empty:
@@ -468,6 +473,7 @@ def target_progress(
     if frame is None:
         frame = national_frame(session=session, year=year, method=method)
     basis = progress_basis(session=session, year=year, targets=targets, method=method, frame=frame)
-    out = progress_frame(year=year, targets=targets, basis=basis, thresholds=thresholds or assessment_config().progress)
+    out = progress_frame(year=year, targets=targets, basis=basis, thresholds=thresholds or assessment_config().progress,
+                         min_basis_coverage=min_basis_coverage())
     names = _regions(session).set_index("code")[["name_zh", "name_en"]]
     return out.join(names, on="region_code")

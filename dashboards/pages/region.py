@@ -73,9 +73,11 @@ def update(region_code, year, building_class, method, government, lg=None):
     ]
     if not progress.empty:
         p = progress.iloc[0]
+        basis = p["basis_label_en" if en else "basis_label_zh"]
         kpis.append(ui.kpi(t("kpi.saving", lg), fmt_num(p["saving_kgce"] / 1000.0), "tce",
-                           t("kpi.saving_of", lg, target=fmt_num(p["saving_target_kgce"] / 1000.0),
-                             pct=fmt_pct(p["percent_of_target"])), kpi_id="kpi-saving"))
+                           t("kpi.saving_of", lg, target=fmt_num(p["basis_target_kgce"] / 1000.0),
+                             pct=fmt_pct(p["percent_of_target"])) + " · " + basis
+                           if pd.notna(p["saving_kgce"]) else basis, kpi_id="kpi-saving"))
     if assessment is not None:
         kpis.append(ui.kpi(t("kpi.score", lg), fmt_num(assessment.score, 1), "/ 100",
                            assessment.grade_en if en else assessment.grade_zh, kpi_id="kpi-score"))

@@ -67,9 +67,11 @@ def current(year, lg=None, _applied=None):
     names[NATION] = t("nation", lg)
     frame = targets[targets["region_code"].map(lambda c: c == NATION and user.region_code is None or user.may_see(c) and c != NATION)]
     if not progress.empty:
-        frame = frame.merge(progress[["region_code", "percent_of_target", "status", "saving_kgce"]], on="region_code", how="left")
+        basis_col = "basis_label_en" if lg == "en" else "basis_label_zh"
+        frame = frame.merge(progress[["region_code", "percent_of_target", "status", "saving_kgce", basis_col]]
+                            .rename(columns={basis_col: "basis"}), on="region_code", how="left")
     else:
-        frame = frame.assign(percent_of_target=None, status=None, saving_kgce=None)
+        frame = frame.assign(percent_of_target=None, status=None, saving_kgce=None, basis=None)
     root = targets.iloc[0]
     table = pd.DataFrame({
         "level": [t("nation", lg) if lvl == "nation" else t("nav.region", lg) for lvl in frame["scope_level"]],
@@ -80,6 +82,7 @@ def current(year, lg=None, _applied=None):
         "saving_tce": pd.to_numeric(frame["saving_kgce"], errors="coerce") / 1000.0,
         "progress_pct": pd.to_numeric(frame["percent_of_target"], errors="coerce"),
         "status": [t(f"status.{s}", lg) if isinstance(s, str) else "–" for s in frame["status"]],
+        "basis": frame["basis"].to_numpy(),
     })
     method_key = f"targets.method.{root['method']}"
     method_text = t(method_key, lg) if root["method"] in METHODS + ("weights", "mix") else str(root["method"])
@@ -91,6 +94,7 @@ def current(year, lg=None, _applied=None):
         ui.number_col("baseline_tce", t("col.baseline_tce", lg)), ui.number_col("target_tce", t("col.target_tce", lg)),
         ui.number_col("cut_percent", t("col.cut_percent", lg), 1), ui.number_col("saving_tce", t("col.saving_tce", lg)),
         ui.number_col("progress_pct", t("col.progress_pct", lg), 1), ui.text_col("status", t("col.status", lg)),
+        ui.text_col("basis", t("col.basis", lg)),
     ]
     records = table.astype(object).where(table.notna(), None).to_dict("records")
     return html.Div([summary, ui.grid("targets-grid", columns, records, height=520, page_size=25)])

@@ -128,7 +128,13 @@ def test_progress_on_the_comparable_basis(data):
     assert liaoning["expected_saving_kgce"] == pytest.approx(205_812 / 1_029_060 * B_SHENYANG_OFFICE * 0.6)
     assert liaoning["percent_of_target"] == pytest.approx(
         (B_SHENYANG_OFFICE - 225_294) / (205_812 / 1_029_060 * B_SHENYANG_OFFICE) * 100)
-    assert liaoning["status"] == "on_track"
+    # Ahead of the path on its basis, but the basis holds 25 % of the decomposed baseline: not judged.
+    assert liaoning["saving_kgce"] >= liaoning["expected_saving_kgce"]
+    assert liaoning["basis_coverage_pct"] == pytest.approx(B_SHENYANG_OFFICE / 1_029_060 * 100)
+    assert liaoning["status"] == "insufficient_basis"
+    # 沈阳's basis (the office) holds 262,164 of its 291,660 kgce baseline, 89.9 %: judged, and on track.
+    assert progress.loc["210100", "basis_coverage_pct"] == pytest.approx(
+        B_SHENYANG_OFFICE / (B_SHENYANG_OFFICE + B_SHENYANG_SCHOOL) * 100)
     assert progress.loc["210100", "status"] == "on_track"
     assert progress.loc["210100", "comparable_buildings"] == 1
     one = target_progress(session=data, year=2008, region_code="310000")

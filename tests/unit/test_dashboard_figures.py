@@ -29,8 +29,8 @@ def test_numbers_carry_thousands_separators():
 
 def test_language_defaults_to_chinese():
     assert normalise_lang(None) == "zh" and normalise_lang("fr") == "zh" and normalise_lang("en-GB") == "en"
-    assert t("kpi.saving_of", "en", target="1,000", pct="50.0%") == "50.0% of the 1,000 tce target"
-    assert t("kpi.saving_of", "zh", target="1,000", pct="50.0%") == "目标 1,000 tce 的 50.0%"
+    assert t("kpi.saving_of", "en", target="1,000", pct="50.0%") == "50.0% of the 1,000 tce target on the basis"
+    assert t("kpi.saving_of", "zh", target="1,000", pct="50.0%") == "可比口径目标 1,000 tce 的 50.0%"
 
 
 @pytest.mark.parametrize(("outer", "inner", "inside"), [
