@@ -235,9 +235,9 @@ def _act(request: Request, session, region: str, year: int, action: str, call) -
         return _login(request)
     target = f"{PREFIX}/manage/{region}/{year}"
     try:
-        call(user)
+        with session.begin_nested():  # a refused step leaves nothing behind; the request still commits
+            call(user)
     except (ds.DisclosureError, ds.DisclosureForbidden) as exc:
-        session.rollback()
         return RedirectResponse(f"{target}?error={quote(str(exc)[:400])}", status_code=303)
     return RedirectResponse(f"{target}?done={action}", status_code=303)
 

@@ -275,3 +275,28 @@ def test_public_surfaces_are_rate_limited(engine, database_url, tmp_path):
     limited = client.get("/disclosure/")
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
     assert client.get("/api/v1/healthz").status_code in (200, 503)  # other paths are not limited
+
+
+def test_workflow_pages_need_a_signed_in_admin_or_official(world):
+    from app.security import TOKEN_COOKIE
+
+    client = world.client
+    anonymous = client.get("/disclosure/manage", follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login?next=/disclosure/manage"
+    assert client.post("/disclosure/manage/210000/2008/draft", follow_redirects=False).headers["location"].startswith(
+        "/login")
+    token = world.headers("auditor")["Authorization"].removeprefix("Bearer ")
+    client.cookies.set(TOKEN_COOKIE, token)
+    assert client.get("/disclosure/manage").status_code == 403
+    refused = client.post(f"/disclosure/manage/210000/{YEAR}/draft", follow_redirects=False)
+    assert refused.status_code == 303 and "error=" in refused.headers["location"]
+    assert ds.get_list(session=world.session, region_code="210000", year=YEAR) is None
+    client.cookies.set(TOKEN_COOKIE, world.headers("official")["Authorization"].removeprefix("Bearer "))
+    outside = client.get(f"/disclosure/manage/110000/{YEAR}", follow_redirects=False)
+    assert outside.status_code == 403  # 北京 is outside 辽宁
+    done = client.post(f"/disclosure/manage/210000/{YEAR}/draft", follow_redirects=False)
+    assert done.headers["location"] == f"/disclosure/manage/210000/{YEAR}?done=draft"
+    page = client.get(done.headers["location"])
+    assert page.status_code == 200 and "已起草 drafted" in page.text and 'id="status">draft<' in page.text
+    assert page.headers["cache-control"] == "no-store"
+    client.cookies.clear()
