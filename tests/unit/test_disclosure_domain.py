@@ -94,3 +94,19 @@ def test_change_without_a_comparable_basis_is_never_a_number():
     assert change_text(None, True, "en") == "no comparable basis"
     assert change_text(-3.04, True, "en") == "-3.0 %"
     assert change_text(2.0, True, "zh") == "+2.0 %"
+
+
+def test_portal_stylesheet_colours_meet_wcag_aa():
+    import re
+    from importlib import resources
+
+    css = (resources.files("app.portal") / "static" / "portal.css").read_text(encoding="utf-8")
+    var = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css))
+    pairs = [
+        (var["text"], var["bg"]), (var["text"], "#ffffff"), (var["muted"], var["bg"]), (var["muted"], "#ffffff"),
+        (var["brand"], "#ffffff"), ("#ffffff", var["brand"]), ("#ffffff", var["brand-dark"]), (var["text"], "#e9eef4"),
+        ("#e8eef5", var["brand"]), ("#8a1010", "#fdecea"), (var["text"], "#e7f1fb"),
+    ]
+    for fg, bg in pairs:
+        assert contrast(fg, bg) >= 4.5, (fg, bg)
+    assert ":focus-visible" in css and "@media print" in css
