@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain import disclosure as rules
@@ -316,7 +316,8 @@ def publish(*, session: Session, actor: Actor, region_code: str, year: int) -> D
     )
     session.add(version)
     session.flush()
-    session.add_all(DisclosureItem(version_id=version.id, **row) for row in rows)
+    if rows:  # set-based: a national-scale region publishes thousands of rows
+        session.execute(insert(DisclosureItem), [{"version_id": version.id, **row} for row in rows])
     listing.status = "published"
     session.flush()
     return version
