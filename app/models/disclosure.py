@@ -112,6 +112,7 @@ class DisclosureItem(Base):
     __table_args__ = (
         UniqueConstraint("version_id", "building_code"),
         Index("ix_disclosure_items_version_kwh", "version_id", "energy_kwh_m2"),
+        Index("ix_disclosure_items_code_version", "building_code", "version_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

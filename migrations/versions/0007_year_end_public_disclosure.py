@@ -114,6 +114,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('version_id', 'building_code', name=op.f('uq_disclosure_items_version_id_building_code'))
     )
     with op.batch_alter_table('disclosure_items', schema=None) as batch_op:
+        batch_op.create_index('ix_disclosure_items_code_version', ['building_code', 'version_id'], unique=False)
         batch_op.create_index('ix_disclosure_items_version_kwh', ['version_id', 'energy_kwh_m2'], unique=False)
 
 
@@ -121,6 +122,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('disclosure_items', schema=None) as batch_op:
         batch_op.drop_index('ix_disclosure_items_version_kwh')
+        batch_op.drop_index('ix_disclosure_items_code_version')
 
     op.drop_table('disclosure_items')
     with op.batch_alter_table('disclosure_versions', schema=None) as batch_op:
