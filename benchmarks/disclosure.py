@@ -84,10 +84,29 @@ def _cleanup(database_url: str) -> None:
     engine.dispose()
 
 
-def measure(database_url: str, *, requests: int = 400, concurrency: int = 8, workers: int = 2) -> list[dict]:
+def _already_published(database_url: str) -> tuple[list[dict], list[str], list[str], int]:
+    """The lists already published in the database (for a rerun of the load test alone)."""
+    from sqlalchemy import func, select
+
+    from app.db import make_engine, session_scope
+    from app.models import DisclosureItem, DisclosureVersion
+
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        regions = sorted(set(session.scalars(select(DisclosureVersion.region_code))))
+        items = session.scalar(select(func.count()).select_from(DisclosureItem)) or 0
+        sample = session.execute(select(DisclosureVersion.region_code, DisclosureItem.building_code)
+                                 .join(DisclosureVersion, DisclosureVersion.id == DisclosureItem.version_id)
+                                 .order_by(func.random()).limit(500)).all()
+    engine.dispose()
+    return [], regions, [f"{r}/{YEAR}/{c}" for r, c in sample], items
+
+
+def measure(database_url: str, *, requests: int = 400, concurrency: int = 8, workers: int = 2,
+            reuse: bool = False) -> list[dict]:
     from benchmarks import api
 
-    rows, regions, codes, items = _publish_all(database_url)
+    rows, regions, codes, items = (_already_published if reuse else _publish_all)(database_url)
     os.environ["JIENENG_PUBLIC_RATE_LIMIT"] = "1000000/minute"  # the load comes from one address
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"jieneng-bench-disclosure-{os.getpid()}.log"
     proc, base = api._start_server(database_url, secrets.token_urlsafe(48), workers, log)
@@ -121,7 +140,8 @@ def measure(database_url: str, *, requests: int = 400, concurrency: int = 8, wor
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-        _cleanup(database_url)
+        if not reuse:
+            _cleanup(database_url)
     return rows
 
 
@@ -140,8 +160,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true", help="measure the lists already published; publish nothing, delete nothing")
     args = parser.parse_args()
-    for r in measure(args.database_url, requests=args.requests, concurrency=args.concurrency, workers=args.workers):
+    for r in measure(args.database_url, requests=args.requests, concurrency=args.concurrency, workers=args.workers,
+                     reuse=args.reuse):
         print(f"{r['benchmark']:<60} {r['figure']:>10} {r['unit']:<6} {r['note']}")
 
 
