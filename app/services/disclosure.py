@@ -430,7 +430,7 @@ class ItemPage:
     items: list[DisclosureItem]
 
 
-_COUNTS: dict[tuple, int] = {}  # published snapshots never change: a count is keyed by the versions it covers
+_COUNTS: dict[tuple, int] = {}  # published snapshots never change: a count is keyed by the versions (and contents) it covers
 _COUNTS_MAX = 4096
 
 
@@ -453,8 +453,9 @@ def public_items(*, session: Session, version_ids: list[int], q: str | None = No
         where.append(DisclosureItem.benchmark_status.is_(None))
     elif status:
         where.append(DisclosureItem.benchmark_status == status)
-    key = (session.get_bind().url.render_as_string(), tuple(sorted(version_ids)), (q or "").strip().lower(),
-           building_class, status)
+    contents = tuple(session.execute(select(DisclosureVersion.id, DisclosureVersion.content_sha256)
+                                     .where(DisclosureVersion.id.in_(version_ids)).order_by(DisclosureVersion.id)).all())
+    key = (session.get_bind().engine.url.render_as_string(), contents, (q or "").strip().lower(), building_class, status)
     total = _COUNTS.get(key)
     if total is None:
         total = int(session.scalar(select(func.count()).select_from(DisclosureItem).where(*where)) or 0)
