@@ -103,7 +103,7 @@ def _setup(world: World) -> dict[str, int]:
 
 def _call(world: World, endpoint: Endpoint, caller: str | None, ids: dict[str, int]):
     params = dict(endpoint.params)
-    path_keys = {"code", "region", "year"} & params.keys()
+    path_keys = {k for k in params if "{" + k + "}" in endpoint.path}
     path = endpoint.path.format(**ids, **{k: params.pop(k) for k in path_keys})
     headers = world.headers(caller)
     if endpoint.path.startswith(("/api/v1/disclosures/", "/api/v1/public/disclosures/")):
