@@ -90,9 +90,15 @@ def _fmt(template: str, params: dict[str, Any]) -> str:
         return template
 
 
-def make_finding(code: str, *, row: int | None = None, column: str | None = None, value: Any = None, **params: Any) -> FindingOut:
-    """Build a finding from the code table; ``value`` is kept as the raw text the user wrote."""
-    severity, zh, en = MESSAGES[code]
+def make_finding(code: str, *, row: int | None = None, column: str | None = None, value: Any = None,
+                 severity: str | None = None, **params: Any) -> FindingOut:
+    """Build a finding from the code table; ``value`` is kept as the raw text the user wrote.
+
+    ``severity`` overrides the table's when what happens to the row differs: a row that loads carries
+    warnings, a row that is rejected carries errors.
+    """
+    default, zh, en = MESSAGES[code]
+    severity = severity or default
     text = None if value is None else str(value)
     if text is not None and len(text) > 200:
         text = text[:200] + "…"

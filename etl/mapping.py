@@ -19,31 +19,6 @@ _BRACKET = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]*?)\s*[)\]]\s*$")
 _STRIP = re.compile(r"[\s_\-·:：/、.]+")
 _SUFFIXES = ("消耗量", "耗量", "用量", "消耗", "量", "consumption", "use", "usage")
 
-FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "buildings": {
-        "required": ("building_code", "building_name", "district_code", "building_class", "floor_area_m2"),
-        "optional": ("ac_area_m2", "heated_area_m2", "year_built", "floors", "occupants", "operating_hours_per_year",
-                     "is_government_office", "is_large_public", "benchmark_class", "survey_year"),
-    },
-    "consumption": {
-        "required": ("building_code",),
-        "optional": ("period", "year", "month", "carrier", "quantity", "unit", "sub_item", "density_kg_per_l",
-                     "building_name"),
-    },
-    "audits": {
-        "required": ("building_code", "audit_year", "auditor"),
-        "optional": ("building_name", "occupants", "operating_hours_per_year", "measure_name", "measure_category",
-                     "investment_10k_cny", "expected_saving_tce", "payback_years", "carrier", "quantity", "unit"),
-    },
-}
-# Fields that say which survey a header belongs to (for "wrong kind" answers).
-KIND_MARKERS = {
-    "buildings": {"district_code", "building_class", "floor_area_m2"},
-    "consumption": {"period", "carrier", "quantity", "month"},
-    "audits": {"audit_year", "auditor", "measure_name"},
-}
-
-
 def norm(text: Any) -> str:
     """Case-, width- and punctuation-insensitive form of a header or value."""
     s = unicodedata.normalize("NFKC", str(text)).lower()
@@ -186,10 +161,11 @@ def parse_profile(mapping: dict | None) -> dict[str, Any]:
     return {"fields": fields, "wide": wide, "values": values, "header_row": header_row}
 
 
-def resolve(columns: list[str], kind: str, profile: dict[str, Any], carrier_names: dict[str, str]) -> Layout:
-    """Map file columns to canonical fields: the profile first, then aliases, then wide carrier columns."""
+def resolve(columns: list[str], kind: Any, profile: dict[str, Any], carrier_names: dict[str, str],
+            kinds: dict[str, Any]) -> Layout:
+    """Map file columns to the fields ``kind`` declares: the profile first, then aliases, then wide carrier columns."""
     aliases = load_aliases()
-    layout = Layout(kind=kind, value_aliases={k: {norm(a): v for a, v in m.items()} for k, m in profile.get("values", {}).items()})
+    layout = Layout(kind=kind.name, value_aliases={k: {norm(a): v for a, v in m.items()} for k, m in profile.get("values", {}).items()})
     used: set[str] = set()
     by_norm = {norm(c): c for c in columns}
     for name, spec in profile.get("fields", {}).items():
@@ -206,8 +182,8 @@ def resolve(columns: list[str], kind: str, profile: dict[str, Any], carrier_name
         if actual is not None:
             layout.wide.append(WideColumn(actual, str(spec["carrier"]), str(spec.get("sub_item", "") or ""), spec.get("unit")))
             used.add(actual)
-    allowed = set(FIELDS[kind]["required"]) | set(FIELDS[kind]["optional"])
-    other = {f for k, spec in FIELDS.items() if k != kind for f in spec["required"] + spec["optional"]} - allowed
+    allowed = {f.name for f in kind.fields}
+    other = {f.name for k in kinds.values() if k.name != kind.name for f in k.fields} - allowed
     for column in columns:
         if column in used:
             continue
@@ -215,7 +191,7 @@ def resolve(columns: list[str], kind: str, profile: dict[str, Any], carrier_name
         if name in allowed and name not in layout.fields:
             layout.fields[name] = FieldSource(column=column, unit=unit)
             continue
-        if kind in ("consumption", "audits"):
+        if kind.extra.get("wide_carriers"):
             carrier, sub_item, unit = _carrier_of(column, aliases, carrier_names)
             if carrier is not None and name not in ("carrier", "quantity", "unit"):
                 layout.wide.append(WideColumn(column, carrier, sub_item or "", unit))
@@ -226,9 +202,9 @@ def resolve(columns: list[str], kind: str, profile: dict[str, Any], carrier_name
     return layout
 
 
-def missing_columns(layout: Layout) -> list[str]:
+def missing_columns(layout: Layout, kind: Any) -> list[str]:
     """Required fields the layout lacks (period or year, quantity or wide carrier columns)."""
-    missing = [f for f in FIELDS[layout.kind]["required"] if f not in layout.fields]
+    missing = [f for f in kind.required if f not in layout.fields]
     if layout.kind == "consumption":
         if not (layout.has("period") or layout.has("year")):
             missing.append("period")
@@ -241,12 +217,12 @@ def missing_columns(layout: Layout) -> list[str]:
     return missing
 
 
-def guess_kind(layout: Layout) -> str | None:
+def guess_kind(layout: Layout, kinds: dict[str, Any]) -> str | None:
     """The survey kind the columns look like, when it differs clearly from the requested one."""
     present = {n.removeprefix("_other_") for n in layout.fields}
     if layout.wide:
         present.add("quantity")
-    scores = {k: len(markers & present) for k, markers in KIND_MARKERS.items()}
+    scores = {name: len(k.markers & present) for name, k in kinds.items()}
     best = max(scores, key=scores.get)
     if scores[best] >= 2 and scores[layout.kind] == 0:
         return best

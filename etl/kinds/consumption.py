@@ -1,0 +1,194 @@
+"""The consumption survey: quantities per building, period and carrier, long or wide (2008 guide, table 2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from etl import load as loader
+from etl.engine import INTENSITY_HIGH, INTENSITY_LOW, Run, benchmark_limit, check_buildings, codes, record_duplicates, record_keys
+from etl.extract import ROW
+from etl.fields import Check, Field, SurveyKind, apply_checks, between
+from etl.transform import parse_codes, parse_integers, parse_months, parse_numbers, parse_periods, to_kgce
+
+FIRST_YEAR = 1990
+# No single building-month comes near 10^12 of any unit; larger numbers are typing accidents.
+ABSURD_QUANTITY = 1e12
+
+
+def _current_year() -> int:
+    from datetime import date
+
+    return date.today().year
+
+
+FIELDS = (
+    Field("building_code", "custom", required=True),
+    Field("period", "custom", marker=True, doc="2007-03, 2007年3月, 200703, 2007 or an Excel date"),
+    Field("year", "custom", checks=between(FIRST_YEAR, _current_year(), code="YEAR_OUT_OF_RANGE")),
+    Field("month", "custom", marker=True, checks=between(0, 12, code="MONTH_OUT_OF_RANGE")),
+    Field("carrier", "custom", marker=True),
+    Field("quantity", "custom", marker=True, dimension="energy",
+          checks=(Check("ge", 0, "NEGATIVE"), Check("le", ABSURD_QUANTITY, "ABSURD_QUANTITY"))),
+    Field("unit", "custom"),
+    Field("sub_item", "custom", doc="electricity sub-item A-D"),
+    Field("density_kg_per_l", "number", checks=between(0, 5, low_open=True)),
+    Field("building_name", "text", max_length=200),
+)
+BY_NAME = {f.name: f for f in FIELDS}
+
+
+def _records(run: Run, raw: pd.DataFrame, rec: pd.DataFrame) -> pd.DataFrame:
+    """One record per quantity: a long row, or each filled wide carrier column of a row."""
+    layout = run.layout
+    _field = run.values
+    base = pd.DataFrame({ROW: raw[ROW], "code_raw": _field(raw, "building_code"),
+                         "period_raw": _field(raw, "period"), "year_raw": _field(raw, "year"),
+                         "month_raw": _field(raw, "month"), "density_kg_per_l": rec["density_kg_per_l"]})
+    if layout.wide:
+        parts = []
+        for wc in layout.wide:
+            part = base.copy()
+            part["carrier_raw"] = wc.carrier
+            part["qty_raw"] = raw[wc.column].astype(object)
+            part["unit_raw"] = wc.unit or ""
+            part["sub_raw"] = wc.sub_item
+            part["qty_col"] = wc.column
+            parts.append(part[part["qty_raw"] != ""])
+        return pd.concat(parts, ignore_index=True) if parts else base.iloc[0:0]
+    base["carrier_raw"] = _field(raw, "carrier")
+    base["qty_raw"] = _field(raw, "quantity")
+    unit = _field(raw, "unit")
+    header_unit = layout.fields["quantity"].unit if layout.has("quantity") else None
+    if header_unit:
+        unit = unit.where(unit != "", header_unit)
+    base["unit_raw"] = unit
+    base["sub_raw"] = _field(raw, "sub_item")
+    base["qty_col"] = layout.fields["quantity"].column or "quantity" if layout.has("quantity") else "quantity"
+    return base.reset_index(drop=True)
+
+
+def process(run: Run, raw: pd.DataFrame, parsed: pd.DataFrame, row_bad: pd.Series, *, hold: bool, upload_id: int,
+            stage: loader.ConsumptionStage | None = None) -> tuple[int, int]:
+    """Periods, carriers, units and kgce of each record; duplicates and grain checks; accepted rows to the stage."""
+    layout, ref = run.layout, run.ref
+    rec = _records(run, raw, parsed)
+    rows = rec[ROW]
+    bad = rec[ROW].isin(parsed.loc[row_bad, ROW])
+    code_col = run.column_of("building_code")
+    rec["building_code"] = codes(rec["code_raw"])
+    run.flag(rec["building_code"] == "", "REQUIRED", rows, rec["code_raw"], code_col, bad)
+    if layout.has("period"):
+        year, month, problem = parse_periods(rec["period_raw"])
+        run.flag_problems(problem, rows, rec["period_raw"], run.column_of("period"), bad)
+    else:
+        year, problem = parse_integers(rec["year_raw"])
+        problem[rec["year_raw"] == ""] = "REQUIRED"
+        run.flag_problems(problem, rows, rec["year_raw"], run.column_of("year"), bad)
+        month, mproblem = parse_months(rec["month_raw"])
+        run.flag_problems(mproblem, rows, rec["month_raw"], run.column_of("month"), bad)
+    rec["year"], rec["month"] = year, month
+    carrier, problem = parse_codes(rec["carrier_raw"], ref.carriers, layout.value_aliases.get("carrier"), unknown="CARRIER_UNKNOWN")
+    run.flag_problems(problem, rows, rec["carrier_raw"], run.column_of("carrier"), bad)
+    rec["carrier_code"] = carrier
+    unit, problem = parse_codes(rec["unit_raw"], ref.units, layout.value_aliases.get("unit"), unknown="UNIT_UNKNOWN")
+    run.flag_problems(problem, rows, rec["unit_raw"], run.column_of("unit"), bad)
+    rec["unit"] = unit
+    qty, problem = parse_numbers(rec["qty_raw"])
+    problem[rec["qty_raw"] == ""] = "REQUIRED"
+    for col in rec["qty_col"].unique():
+        here = rec["qty_col"] == col
+        run.flag_problems(problem.where(here), rows, rec["qty_raw"], col, bad)
+    rec["quantity_reported"] = qty
+    sub = rec["sub_raw"]
+    sub_code = pd.Series("", index=rec.index, dtype=object)
+    given = sub != ""
+    if given.any():
+        mapped, _ = parse_codes(sub[given], ref.sub_items, required=False)
+        sub_code[given] = mapped
+    bad_sub = (given & sub_code.isna()) | ((sub_code.fillna("") != "") & (rec["carrier_code"] != "electricity"))
+    run.flag(bad_sub, "SUB_ITEM_INVALID", rows, sub, run.column_of("sub_item"), bad)
+    rec["sub_item"] = sub_code.fillna("")
+
+    period_col = "period" if layout.has("period") else None
+    year_raw = rec["period_raw"] if period_col else rec["year_raw"]
+    month_raw = rec["period_raw"] if period_col else rec["month_raw"]
+    failed = apply_checks(run, BY_NAME["year"], rec["year"], rows, year_raw, run.column_of(period_col or "year"), bad)
+    apply_checks(run, BY_NAME["month"], rec["month"].where(~failed), rows, month_raw,
+                 run.column_of(period_col or "month"), bad)
+    for col in rec["qty_col"].unique():
+        here = rec["qty_col"] == col
+        apply_checks(run, BY_NAME["quantity"], rec["quantity_reported"].where(here), rows, rec["qty_raw"], col, bad)
+
+    joined = check_buildings(run, rec, bad, code_col)
+    rec["building_id"] = joined["building_id"]
+
+    ok = ~bad
+    if ok.any():
+        conv_in = rec.loc[ok, ["carrier_code", "year", "unit", "density_kg_per_l"]].assign(quantity=rec.loc[ok, "quantity_reported"])
+        out, problem = to_kgce(conv_in, ref.tables)
+        problem = problem.reindex(rec.index)
+        run.flag_problems(problem, rows, rec["unit_raw"].where(problem != "FACTOR_MISSING", rec["carrier_code"]),
+                          run.column_of("unit"), bad, unit=rec["carrier_code"].map(dict(zip(ref.tables.carriers["code"], ref.tables.carriers["canonical_unit"], strict=True))),
+                          year=rec["year"].fillna(0).astype(int))
+        rec["quantity"] = out["quantity_canonical"].reindex(rec.index)
+        rec["kgce_calorific"] = out["kgce_calorific"].reindex(rec.index)
+        rec["kgce_generation"] = out["kgce_generation"].reindex(rec.index)
+    ok = ~bad
+    rec["grain"] = np.where(rec["month"] == 0, "A", "M")
+    record_duplicates(run, rec, ok, bad)
+    ok = ~bad
+    _grain_checks(run, rec, ok, bad)
+    ok = ~bad
+    _intensity_warnings(run, rec, joined, ok)
+
+    bad_rows = set(rec.loc[bad, ROW].tolist())
+    accepted = rec[~rec[ROW].isin(bad_rows)]
+    accepted = accepted.assign(building_id=accepted["building_id"].astype("int64"), year=accepted["year"].astype("int64"),
+                               month=accepted["month"].astype("int64"), unit_reported=accepted["unit"])
+    if stage is not None and not hold:
+        stage.add(accepted)
+    return len(bad_rows), 0
+
+
+def _grain_checks(run: Run, rec: pd.DataFrame, ok: pd.Series, bad: pd.Series) -> None:
+    sub = rec.loc[ok]
+    if sub.empty:
+        return
+    keys = pd.Series(record_keys(run, sub, with_period=False), index=sub.index)
+    stored = loader.series_grains(run.session, sorted(set(sub["building_id"].astype(int))))
+    if stored.empty:
+        db_grain = pd.Series(None, index=sub.index, dtype=object)
+    else:
+        stored_keys = record_keys(run, stored, with_period=False)
+        db_grain = keys.map(dict(zip(stored_keys.tolist(), stored["grain"], strict=True)))
+    grain = sub["grain"]
+    conflict = db_grain.notna() & (db_grain != grain)
+    zh = {"A": "年度", "M": "月度"}
+    en = {"A": "annual", "M": "monthly"}
+    run.flag(conflict.reindex(rec.index, fill_value=False), "GRAIN_CONFLICT", rec[ROW], rec["carrier_code"], None, bad,
+             year=rec["year"].fillna(0).astype(int), grain_zh=db_grain.map(zh).reindex(rec.index),
+             other_zh=rec["grain"].map(zh), grain_en=db_grain.map(en).reindex(rec.index), other_en=rec["grain"].map(en))
+    firsts = grain[~keys.duplicated(keep="first")]
+    for k, g in zip(keys[firsts.index].tolist(), firsts.tolist(), strict=True):
+        run.seen_series.setdefault(k, g)
+    expected = keys.map(run.seen_series)
+    mixed = ~conflict & (expected != grain)
+    run.flag(mixed.reindex(rec.index, fill_value=False), "GRAIN_MIXED", rec[ROW], rec["carrier_code"], None, bad)
+
+
+def _intensity_warnings(run: Run, rec: pd.DataFrame, joined: pd.DataFrame, ok: pd.Series) -> None:
+    elec = ok & (rec["carrier_code"] == "electricity") & (rec["sub_item"] == "")
+    if not elec.any():
+        return
+    area = joined.loc[elec, "floor_area_m2"]
+    annualised = rec.loc[elec, "quantity"] * np.where(rec.loc[elec, "month"] == 0, 1, 12)
+    intensity = annualised / area
+    limit = benchmark_limit(run, joined.loc[elec])
+    odd = limit.notna() & ((intensity > INTENSITY_HIGH * limit) | ((rec.loc[elec, "month"] == 0) & (intensity < INTENSITY_LOW * limit)))
+    run.flag(odd.reindex(rec.index, fill_value=False), "INTENSITY_IMPLAUSIBLE", rec[ROW],
+             intensity.round(1).reindex(rec.index), None, limit=limit.reindex(rec.index))
+
+
+
+KIND = SurveyKind("consumption", FIELDS, process, staged=True, extra={"wide_carriers": True})
