@@ -59,6 +59,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "AREA_INCONSISTENT": (ERROR, "{column} 大于建筑面积。", "{column} is larger than the floor area."),
     "INTENSITY_IMPLAUSIBLE": (WARNING, "单位面积电耗约 {value} kWh/(m²·a)，与 GB/T 51161 约束值 {limit} 相比不合理。", "Electricity intensity of about {value} kWh/(m²·a) is implausible against the GB/T 51161 constraint value {limit}."),
     "SUB_ITEMS_EXCEED_TOTAL": (WARNING, "分项电耗之和 {value} kWh 大于总电耗 {limit} kWh。", "Electricity sub-items add up to {value} kWh, more than the total {limit} kWh."),
+    "AUDIT_REJECTED_WITH_ROW": (ERROR, "同一审计（建筑、年份）的第 {first_row} 行有错误，整份审计未导入。", "Line {first_row} of the same audit (building and year) has an error, so the whole audit was not loaded."),
     "MEASURE_INCOMPLETE": (ERROR, "改造措施缺少名称。", "A retrofit measure has no name."),
 }
 

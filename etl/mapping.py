@@ -184,10 +184,15 @@ def resolve(columns: list[str], kind: Any, profile: dict[str, Any], carrier_name
             used.add(actual)
     allowed = {f.name for f in kind.fields}
     other = {f.name for k in kinds.values() if k.name != kind.name for f in k.fields} - allowed
+    declared = {norm(a): f.name for f in kind.fields for a in f.aliases}
     for column in columns:
         if column in used:
             continue
         name, unit = _field_of(column, aliases)
+        if name is None:
+            bare, bracket = _split_unit(column)
+            name = declared.get(norm(column)) or declared.get(norm(bare))
+            unit = bracket if name and norm(column) not in declared else None
         if name in allowed and name not in layout.fields:
             layout.fields[name] = FieldSource(column=column, unit=unit)
             continue

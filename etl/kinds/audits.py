@@ -93,7 +93,10 @@ def process(run: Run, raw: pd.DataFrame, rec: pd.DataFrame, bad: pd.Series, *, h
     # an audit is accepted whole: one bad row rejects every row of its (building, year)
     group_key = key_code(rec, ["building_code", "audit_year"])
     bad_groups = set(group_key[bad])
-    bad |= group_key.isin(bad_groups)
+    first_bad = rows[bad].groupby(group_key[bad]).min()
+    with_group = group_key.isin(bad_groups) & ~bad
+    run.flag(with_group, "AUDIT_REJECTED_WITH_ROW", rows, code_raw, code_col, bad,
+             first_row=group_key.map(first_bad).fillna(0).astype(int))
     ok = ~bad
     duplicates(run, rec.assign(_m=rec["measure_name"]), ["building_id", "audit_year", "_m"],
                 ok & (rec["measure_name"] != ""), bad, "DUPLICATE_KEY", run.column_of("measure_name"), rec["measure_name"])

@@ -28,7 +28,7 @@ FIELDS = (
     Field("year", "custom", checks=between(FIRST_YEAR, _current_year(), code="YEAR_OUT_OF_RANGE")),
     Field("month", "custom", marker=True, checks=between(0, 12, code="MONTH_OUT_OF_RANGE")),
     Field("carrier", "custom", marker=True),
-    Field("quantity", "custom", marker=True, dimension="energy",
+    Field("quantity", "custom", marker=True, dimension="energy", unit="carrier",  # the carrier's canonical unit
           checks=(Check("ge", 0, "NEGATIVE"), Check("le", ABSURD_QUANTITY, "ABSURD_QUANTITY"))),
     Field("unit", "custom"),
     Field("sub_item", "custom", doc="electricity sub-item A-D"),
