@@ -28,6 +28,8 @@ from app.services.reference import climate_zone_prefixes, conversion_tables
 from etl import load as loader
 from etl.extract import ROW, open_table
 from etl.fields import SurveyKind, parse_declared
+from etl.units import UnitBook
+from etl.units import _key as _ukey
 from etl.findings import ERROR, WARNING, FileRejected, FindingOut, ImportReport, make_finding
 from etl.mapping import Layout, guess_kind, header_score, load_aliases, missing_columns, norm, parse_profile, resolve
 
@@ -100,6 +102,8 @@ class Run:
     ref: Reference
     layout: Layout
     region_scope: str | None
+    units: UnitBook = field(default_factory=UnitBook)
+    header_line: int = 1
     findings: list[FindingOut] = field(default_factory=list)
     rows_read: int = 0
     rejected_rows: int = 0
@@ -108,6 +112,7 @@ class Run:
     seen_chunks: list = field(default_factory=list)
     seen_series: dict = field(default_factory=dict)
     interned: dict = field(default_factory=dict)
+    scales: dict = field(default_factory=dict)
 
     def intern(self, series: pd.Series) -> np.ndarray:
         """Small stable integers for the strings of a low-cardinality column."""
@@ -125,8 +130,75 @@ class Run:
         return pd.Series("" if source.constant is None else str(source.constant).strip(), index=raw.index, dtype=object)
 
     def unit_scale(self, f: Any) -> float | None:
-        """Factor from the column's unit to the field's canonical unit (None when the unit is unusable)."""
-        return 1.0
+        """Factor from the column's unit to the field's canonical unit (None when the unit is unusable).
+
+        The unit comes from the header's bracket or the profile. An unknown unit, or one of another
+        dimension, is reported once for the column: it rejects the file for a required field and leaves
+        an optional field empty (a warning).
+        """
+        if f.name in self.scales:
+            return self.scales[f.name]
+        source = self.layout.fields.get(f.name)
+        unit = source.unit if source is not None else None
+        scale: float | None = 1.0
+        if f.dimension and unit:
+            scale, problem = self.units.factor(unit, f.unit, f.dimension)
+            if problem:
+                finding = make_finding(problem, row=self.header_line, column=self.column_of(f.name), value=unit,
+                                       severity=ERROR if f.required else WARNING, field=f.name, unit=f.unit,
+                                       dimension=f.dimension, found=self.units.dimension_of(unit) or "?")
+                if f.required:
+                    raise FileRejected(finding)
+                self.findings.append(finding)
+        self.scales[f.name] = scale
+        return scale
+
+    def carrier_units(self, unit_raw: pd.Series, unit: pd.Series, carrier: pd.Series,
+                      quantity: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """Units outside the reference table (or defined by the profile) brought to a unit it has.
+
+        Returns (unit code, quantity in that unit, problem). Energy units of a carrier measured in energy
+        convert directly; energy of a fuel goes through kgce (the carrier's calorific factor) unless the
+        profile gives the unit a heating value; a unit of another dimension is UNIT_MISMATCH.
+        """
+        problem = pd.Series(None, index=unit_raw.index, dtype="object")
+        todo = (unit_raw != "") & unit.isna()
+        if self.units.defined:
+            own = {u for u in pd.unique(unit_raw.to_numpy()) if _ukey(u) in self.units.defined}
+            todo |= unit_raw.isin(own)
+        if not todo.any():
+            return unit, quantity, problem
+        canonical = dict(zip(self.ref.tables.carriers["code"], self.ref.tables.carriers["canonical_unit"], strict=True))
+        pairs = pd.DataFrame({"u": unit_raw[todo], "c": carrier[todo].fillna("")})
+        resolved: dict[tuple[str, str], tuple[str | None, float, str | None]] = {}
+        for u, c in pairs.drop_duplicates().itertuples(index=False):
+            resolved[(u, c)] = self._carrier_unit(u, canonical.get(c))
+        keys = list(zip(pairs["u"], pairs["c"], strict=True))
+        unit = unit.copy()
+        quantity = quantity.copy()
+        unit.loc[pairs.index] = [resolved[k][0] for k in keys]
+        quantity.loc[pairs.index] = quantity.loc[pairs.index].to_numpy() * np.array([resolved[k][1] for k in keys])
+        problem.loc[pairs.index] = [resolved[k][2] for k in keys]
+        return unit, quantity, problem
+
+    def _carrier_unit(self, text: str, canonical: str | None) -> tuple[str | None, float, str | None]:
+        book = self.units
+        q = book.quantity(text)
+        if q is None:
+            return None, np.nan, "UNIT_UNKNOWN"
+        if canonical is None:  # unknown carrier: reported on its own
+            return None, np.nan, None
+        target = {"m3": "m3", "kWh": "kWh", "kg": "kg", "MJ": "MJ", "L": "L"}.get(canonical, canonical)
+        dim = book.dimension_of(target)
+        factor, problem = book.factor(text, target, dim) if dim else (None, "UNIT_MISMATCH")
+        if factor is not None:
+            return canonical, factor, None
+        own = book.dimension_of(text)
+        if own == "energy":
+            return "kgce", book.factor(text, "kgce", "energy")[0], None
+        if own == "volume" and dim == "mass":
+            return "L", book.factor(text, "L", "volume")[0], None
+        return None, np.nan, "UNIT_MISMATCH"
 
     def column_of(self, name: str) -> str:
         source = self.layout.fields.get(name)
@@ -338,6 +410,16 @@ def run(*, session: Session, data: bytes, filename: str, kind: str, mapping: dic
     return _report(upload, findings)
 
 
+def profile_columns(mapping: dict | None) -> list[str]:
+    """The file columns a mapping profile names (fields read from a column, and wide columns)."""
+    if not isinstance(mapping, dict):
+        return []
+    fields = mapping.get("fields") or {}
+    named = [spec["column"] if isinstance(spec, dict) else spec for spec in fields.values()
+             if not (isinstance(spec, dict) and "column" not in spec)]
+    return [str(c) for c in named] + [str(c) for c in (mapping.get("wide") or {})]
+
+
 def chunk_records(state: Run, chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """The chunk's rows with every engine-parsed field parsed and checked, and the rows rejected so far."""
     rec = pd.DataFrame({ROW: chunk[ROW]})
@@ -352,7 +434,8 @@ def _open(session: Session, upload: Upload, data: bytes, *, kind: SurveyKind, ma
                        chunksize=CHUNK_ROWS)
     ref = Reference.read(session)
     layout = resolve(table.columns, kind, profile, ref.carriers, kinds())
-    return table, Run(session=session, kind=kind, ref=ref, layout=layout, region_scope=region_scope)
+    return table, Run(session=session, kind=kind, ref=ref, layout=layout, region_scope=region_scope,
+                      units=UnitBook(profile.get("units")), header_line=table.header_row)
 
 
 def _process(session: Session, upload: Upload, data: bytes, *, kind, mapping, sheet, all_or_nothing, dry_run,
@@ -364,6 +447,13 @@ def _process(session: Session, upload: Upload, data: bytes, *, kind, mapping, sh
     try:
         table, state = _open(session, upload, data, kind=survey, mapping=mapping, sheet=sheet, region_scope=region_scope)
         layout = state.layout
+        named = len(profile_columns(mapping))
+        if named and len(layout.missing) == named:
+            raise FileRejected(make_finding("FILE_PROFILE_MISFIT", columns=", ".join(layout.missing[:10])))
+        for column in layout.missing:
+            state.findings.append(make_finding("PROFILE_COLUMN_MISSING", row=table.header_row, column=column, value=column))
+        for column in layout.ignored:
+            state.findings.append(make_finding("COLUMN_IGNORED", row=table.header_row, column=column, value=column))
         missing = missing_columns(layout, survey)
         if missing:
             found = guess_kind(layout, kinds())

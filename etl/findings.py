@@ -23,7 +23,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "FILE_MAPPING_INVALID": (ERROR, "映射配置无效：{detail}", "The mapping profile is invalid: {detail}"),
     "IMPORT_FAILED": (ERROR, "导入失败，未写入任何数据：{detail}", "The import failed and wrote no data: {detail}"),
     "FILE_DUPLICATE": (NOTICE, "相同内容的文件已于第 {upload_id} 号上传中导入，未做任何更改。", "A file with identical content was already loaded as upload {upload_id}; nothing changed."),
+    "FILE_PROFILE_MISFIT": (ERROR, "映射配置与该文件不符：它指定的列（{columns}）文件中都没有。", "The mapping profile does not fit this file: none of the columns it names ({columns}) is in the file."),
     # notices about the layout
+    "PROFILE_COLUMN_MISSING": (WARNING, "映射配置指定的列“{value}”在文件中不存在。", "The mapping profile names a column '{value}' that the file does not have."),
+    "COLUMN_IGNORED": (NOTICE, "按映射配置忽略列“{value}”。", "Column '{value}' was ignored as the mapping profile says."),
     "COLUMN_UNKNOWN": (NOTICE, "未识别的列“{value}”已忽略。", "Unknown column '{value}' was ignored."),
     "TOTAL_ROW_SKIPPED": (NOTICE, "合计行已跳过。", "A totals row was skipped."),
     "HEADER_ROW": (NOTICE, "表头位于第 {row} 行。", "The header is on line {row}."),
@@ -40,7 +43,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "MONTH_OUT_OF_RANGE": (ERROR, "月份 {value} 不在 1–12 之间。", "Month {value} is not between 1 and 12."),
     "YEAR_OUT_OF_RANGE": (ERROR, "年份 {value} 不在 {range} 之间。", "Year {value} is not within {range}."),
     "CARRIER_UNKNOWN": (ERROR, "未知的能源品种“{value}”。", "Unknown energy carrier '{value}'."),
-    "UNIT_UNKNOWN": (ERROR, "未知的计量单位“{value}”。", "Unknown unit '{value}'."),
+    "UNIT_UNKNOWN": (ERROR, "列“{column}”中未知的计量单位“{value}”。", "Unknown unit '{value}' in column '{column}'."),
+    "UNIT_DIMENSION": (ERROR, "列“{column}”的单位“{value}”不是{dimension}单位（它量的是 {found}），该列应以 {unit} 计。", "The unit '{value}' of column '{column}' is not a unit of {dimension} (it measures {found}); the column is stored in {unit}."),
     "UNIT_MISMATCH": (ERROR, "单位“{value}”不适用于该能源品种（标准单位 {unit}）。", "Unit '{value}' does not fit this carrier (canonical unit {unit})."),
     "UNIT_NEEDS_DENSITY": (ERROR, "以升计量需要密度（density_kg_per_l）。", "Litres need a density (density_kg_per_l)."),
     "FACTOR_MISSING": (ERROR, "{year} 年没有“{value}”的折标系数。", "No standard-coal factor for '{value}' in {year}."),
@@ -126,7 +130,10 @@ class ImportReport:
 
     @property
     def file_rejected(self) -> bool:
-        return any(f.severity == ERROR and (f.code.startswith("FILE_") or f.code == "IMPORT_FAILED") for f in self.findings)
+        if any(f.severity == ERROR and (f.code.startswith("FILE_") or f.code == "IMPORT_FAILED") for f in self.findings):
+            return True
+        # a file stopped at its header (a required column with an unusable unit, ...) read no rows
+        return self.status == "rejected" and self.rows_read == 0 and any(f.severity == ERROR for f in self.findings)
 
     @property
     def message_zh(self) -> str:

@@ -77,7 +77,7 @@ def _split_unit(header: str) -> tuple[str, str | None]:
 def _field_of(header: str, aliases: Aliases) -> tuple[str | None, str | None]:
     key = norm(header)
     if key in aliases.headers:
-        return aliases.headers[key], None
+        return aliases.headers[key], _split_unit(header)[1]
     name, unit = _split_unit(header)
     key = norm(name)
     if unit is not None and key in aliases.headers:
@@ -129,6 +129,8 @@ class Layout:
     fields: dict[str, FieldSource] = field(default_factory=dict)
     wide: list[WideColumn] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # columns the profile says to ignore
+    missing: list[str] = field(default_factory=list)  # columns the profile names that the file lacks
     value_aliases: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
@@ -158,7 +160,18 @@ def parse_profile(mapping: dict | None) -> dict[str, Any]:
     for column, spec in wide.items():
         if not isinstance(spec, dict) or "carrier" not in spec:
             raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail=f"wide column {column}: give a carrier"))
-    return {"fields": fields, "wide": wide, "values": values, "header_row": header_row}
+    units = mapping.get("units", {})
+    if not isinstance(units, dict) or any(not isinstance(spec, dict) or "base" not in spec for spec in units.values()):
+        raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail="units: give each defined unit a base (and factor)"))
+    for symbol, spec in units.items():
+        try:
+            float(spec.get("factor", 1))
+        except (TypeError, ValueError):
+            raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail=f"unit {symbol}: factor must be a number")) from None
+    ignore = mapping.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(c, str) for c in ignore):
+        raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail="ignore must be a list of column names"))
+    return {"fields": fields, "wide": wide, "values": values, "header_row": header_row, "units": units, "ignore": ignore}
 
 
 def resolve(columns: list[str], kind: Any, profile: dict[str, Any], carrier_names: dict[str, str],
@@ -175,18 +188,28 @@ def resolve(columns: list[str], kind: Any, profile: dict[str, Any], carrier_name
             continue
         column = by_norm.get(norm(spec["column"]))
         if column is not None:
-            layout.fields[name] = FieldSource(column=column, unit=spec.get("unit"))
+            layout.fields[name] = FieldSource(column=column, unit=spec.get("unit") or _split_unit(column)[1])
             used.add(column)
+        else:
+            layout.missing.append(str(spec["column"]))
     for column, spec in profile.get("wide", {}).items():
         actual = by_norm.get(norm(column))
         if actual is not None:
-            layout.wide.append(WideColumn(actual, str(spec["carrier"]), str(spec.get("sub_item", "") or ""), spec.get("unit")))
+            layout.wide.append(WideColumn(actual, str(spec["carrier"]), str(spec.get("sub_item", "") or ""),
+                                          spec.get("unit") or _split_unit(actual)[1]))
             used.add(actual)
+        else:
+            layout.missing.append(str(column))
+    ignored = {norm(c) for c in profile.get("ignore", [])}
+    named_wide = bool(profile.get("wide"))
     allowed = {f.name for f in kind.fields}
     other = {f.name for k in kinds.values() if k.name != kind.name for f in k.fields} - allowed
     declared = {norm(a): f.name for f in kind.fields for a in f.aliases}
     for column in columns:
         if column in used:
+            continue
+        if norm(column) in ignored:
+            layout.ignored.append(column)
             continue
         name, unit = _field_of(column, aliases)
         if name is None:
@@ -196,7 +219,7 @@ def resolve(columns: list[str], kind: Any, profile: dict[str, Any], carrier_name
         if name in allowed and name not in layout.fields:
             layout.fields[name] = FieldSource(column=column, unit=unit)
             continue
-        if kind.extra.get("wide_carriers"):
+        if kind.extra.get("wide_carriers") and not named_wide:
             carrier, sub_item, unit = _carrier_of(column, aliases, carrier_names)
             if carrier is not None and name not in ("carrier", "quantity", "unit"):
                 layout.wide.append(WideColumn(column, carrier, sub_item or "", unit))

@@ -70,18 +70,21 @@ def process(run: Run, raw: pd.DataFrame, rec: pd.DataFrame, bad: pd.Series, *, h
     if not totals.empty:
         qty, problem = parse_numbers(totals["qty_raw"])
         unit, uproblem = parse_codes(totals["unit_raw"], ref.units, unknown="UNIT_UNKNOWN")
-        problem = problem.fillna(uproblem)
+        known = unit.notna()
+        unit, in_unit, book_problem = run.carrier_units(totals["unit_raw"], unit, totals["carrier_code"], qty)
+        problem = problem.fillna(uproblem.where(uproblem != "UNIT_UNKNOWN", book_problem))
         tbad = pd.Series(False, index=totals.index)
         for col in totals["col"].unique():
             run.flag_problems(problem.where(totals["col"] == col), totals[ROW], totals["qty_raw"], col, tbad)
         negative = qty < 0
         run.flag(negative, "NEGATIVE", totals[ROW], totals["qty_raw"], None, tbad)
-        totals["quantity_reported"], totals["unit"] = qty, unit
+        totals["quantity_reported"], totals["unit"], totals["quantity_in_unit"] = qty, unit, in_unit
+        totals["unit_label"] = unit.where(known, totals["unit_raw"].str.slice(0, 16))
         totals["year"] = rec.loc[totals["rec_index"], "audit_year"].to_numpy()
         usable = ~tbad & totals["year"].notna() & totals["carrier_code"].isin(ref.carrier_codes)
         run.flag(~totals["carrier_code"].isin(ref.carrier_codes), "CARRIER_UNKNOWN", totals[ROW], totals["col"], None, tbad)
         if usable.any():
-            out, cproblem = to_kgce(totals.loc[usable].assign(quantity=totals.loc[usable, "quantity_reported"]), ref.tables)
+            out, cproblem = to_kgce(totals.loc[usable].assign(quantity=totals.loc[usable, "quantity_in_unit"]), ref.tables)
             cproblem = cproblem.reindex(totals.index)
             run.flag_problems(cproblem, totals[ROW], totals["unit_raw"], None, tbad, unit="")
             totals["quantity"] = out["quantity_canonical"].reindex(totals.index)
@@ -125,7 +128,7 @@ def process(run: Run, raw: pd.DataFrame, rec: pd.DataFrame, bad: pd.Series, *, h
         for item, column in SUB_ITEM_COLUMNS.items():
             part = t[t["sub_item"] == item].set_index(["building_id", "audit_year"])["quantity"]
             audits[column] = audits.set_index(["building_id", "audit_year"]).index.map(part.to_dict())
-        totals_out = whole.assign(unit_reported=whole["unit"])
+        totals_out = whole.assign(unit_reported=whole["unit_label"])
     else:
         totals_out = pd.DataFrame()
     for column in audit_columns:

@@ -38,6 +38,10 @@ FIELDS = (
 BY_NAME = {f.name: f for f in FIELDS}
 
 
+def _canonical(ref) -> dict[str, str]:
+    return dict(zip(ref.tables.carriers["code"], ref.tables.carriers["canonical_unit"], strict=True))
+
+
 def _records(run: Run, raw: pd.DataFrame, rec: pd.DataFrame) -> pd.DataFrame:
     """One record per quantity: a long row, or each filled wide carrier column of a row."""
     layout = run.layout
@@ -91,15 +95,23 @@ def process(run: Run, raw: pd.DataFrame, parsed: pd.DataFrame, row_bad: pd.Serie
     carrier, problem = parse_codes(rec["carrier_raw"], ref.carriers, layout.value_aliases.get("carrier"), unknown="CARRIER_UNKNOWN")
     run.flag_problems(problem, rows, rec["carrier_raw"], run.column_of("carrier"), bad)
     rec["carrier_code"] = carrier
-    unit, problem = parse_codes(rec["unit_raw"], ref.units, layout.value_aliases.get("unit"), unknown="UNIT_UNKNOWN")
-    run.flag_problems(problem, rows, rec["unit_raw"], run.column_of("unit"), bad)
-    rec["unit"] = unit
+    unit, uproblem = parse_codes(rec["unit_raw"], ref.units, layout.value_aliases.get("unit"), unknown="UNIT_UNKNOWN")
     qty, problem = parse_numbers(rec["qty_raw"])
     problem[rec["qty_raw"] == ""] = "REQUIRED"
     for col in rec["qty_col"].unique():
         here = rec["qty_col"] == col
         run.flag_problems(problem.where(here), rows, rec["qty_raw"], col, bad)
     rec["quantity_reported"] = qty
+    known = unit.notna()
+    unit, in_unit, book_problem = run.carrier_units(rec["unit_raw"], unit, carrier, qty)
+    uproblem = uproblem.where(uproblem != "UNIT_UNKNOWN", book_problem)
+    unit_col = rec["qty_col"] if not layout.has("unit") else pd.Series(run.column_of("unit"), index=rec.index)
+    for col in unit_col.unique():
+        run.flag_problems(uproblem.where(unit_col == col), rows, rec["unit_raw"], col, bad,
+                          unit=carrier.map(_canonical(ref)).fillna(""))
+    rec["unit"] = unit
+    rec["quantity_in_unit"] = in_unit
+    rec["unit_label"] = rec["unit"].where(known, rec["unit_raw"].str.slice(0, 16))
     sub = rec["sub_raw"]
     sub_code = pd.Series("", index=rec.index, dtype=object)
     given = sub != ""
@@ -125,7 +137,7 @@ def process(run: Run, raw: pd.DataFrame, parsed: pd.DataFrame, row_bad: pd.Serie
 
     ok = ~bad
     if ok.any():
-        conv_in = rec.loc[ok, ["carrier_code", "year", "unit", "density_kg_per_l"]].assign(quantity=rec.loc[ok, "quantity_reported"])
+        conv_in = rec.loc[ok, ["carrier_code", "year", "unit", "density_kg_per_l"]].assign(quantity=rec.loc[ok, "quantity_in_unit"])
         out, problem = to_kgce(conv_in, ref.tables)
         problem = problem.reindex(rec.index)
         run.flag_problems(problem, rows, rec["unit_raw"].where(problem != "FACTOR_MISSING", rec["carrier_code"]),
@@ -145,7 +157,7 @@ def process(run: Run, raw: pd.DataFrame, parsed: pd.DataFrame, row_bad: pd.Serie
     bad_rows = set(rec.loc[bad, ROW].tolist())
     accepted = rec[~rec[ROW].isin(bad_rows)]
     accepted = accepted.assign(building_id=accepted["building_id"].astype("int64"), year=accepted["year"].astype("int64"),
-                               month=accepted["month"].astype("int64"), unit_reported=accepted["unit"])
+                               month=accepted["month"].astype("int64"), unit_reported=accepted["unit_label"])
     if stage is not None and not hold:
         stage.add(accepted)
     return len(bad_rows), 0
