@@ -454,11 +454,19 @@ def _process(session: Session, upload: Upload, data: bytes, *, kind, mapping, sh
             state.findings.append(make_finding("PROFILE_COLUMN_MISSING", row=table.header_row, column=column, value=column))
         for column in layout.ignored:
             state.findings.append(make_finding("COLUMN_IGNORED", row=table.header_row, column=column, value=column))
+        for name, (column, confidence) in layout.fuzzy.items():
+            state.findings.append(make_finding("HEADER_FUZZY", row=table.header_row, column=column, value=column,
+                                               field=name, confidence=f"{confidence:.2f}"))
         missing = missing_columns(layout, survey)
         if missing:
             found = guess_kind(layout, kinds())
             if found and found != kind:
                 raise FileRejected(make_finding("FILE_WRONG_KIND", found=found, expected=kind))
+            hints = [f"{name}: " + ", ".join(f"“{c}” {v:.2f}" for c, v in layout.candidates[name][:3])
+                     for name in missing if layout.candidates.get(name)]
+            if hints:
+                raise FileRejected(make_finding("FILE_MISSING_COLUMNS_CANDIDATES", row=table.header_row,
+                                                columns=", ".join(missing), candidates="; ".join(hints)))
             raise FileRejected(make_finding("FILE_MISSING_COLUMNS", columns=", ".join(missing)))
         for column in layout.unknown:
             state.findings.append(make_finding("COLUMN_UNKNOWN", column=column, value=column))

@@ -19,6 +19,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "FILE_SHEET_MISSING": (ERROR, "工作簿中没有名为“{sheet}”的工作表（现有：{sheets}）。", "The workbook has no sheet named '{sheet}' (it has: {sheets})."),
     "FILE_NO_ROWS": (ERROR, "表头之下没有数据行。", "There are no data rows below the header."),
     "FILE_MISSING_COLUMNS": (ERROR, "缺少必需的列：{columns}。", "Required columns are missing: {columns}."),
+    "FILE_MISSING_COLUMNS_CANDIDATES": (ERROR, "缺少必需的列：{columns}。可能的列（置信度）：{candidates}。请在映射中指定。", "Required columns are missing: {columns}. Likely columns (confidence): {candidates}. Name them in a mapping."),
     "FILE_WRONG_KIND": (ERROR, "该文件看起来是“{found}”表，而不是“{expected}”表。", "This file looks like a '{found}' survey, not a '{expected}' survey."),
     "FILE_MAPPING_INVALID": (ERROR, "映射配置无效：{detail}", "The mapping profile is invalid: {detail}"),
     "IMPORT_FAILED": (ERROR, "导入失败，未写入任何数据：{detail}", "The import failed and wrote no data: {detail}"),
@@ -27,6 +28,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     # notices about the layout
     "PROFILE_COLUMN_MISSING": (WARNING, "映射配置指定的列“{value}”在文件中不存在。", "The mapping profile names a column '{value}' that the file does not have."),
     "COLUMN_IGNORED": (NOTICE, "按映射配置忽略列“{value}”。", "Column '{value}' was ignored as the mapping profile says."),
+    "HEADER_FUZZY": (NOTICE, "列“{value}”按 {field} 读取，置信度 {confidence}。", "Column '{value}' was read as {field}, confidence {confidence}."),
     "COLUMN_UNKNOWN": (NOTICE, "未识别的列“{value}”已忽略。", "Unknown column '{value}' was ignored."),
     "TOTAL_ROW_SKIPPED": (NOTICE, "合计行已跳过。", "A totals row was skipped."),
     "HEADER_ROW": (NOTICE, "表头位于第 {row} 行。", "The header is on line {row}."),

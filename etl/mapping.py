@@ -11,12 +11,19 @@ from typing import Any
 
 import pandas as pd
 import yaml
+from rapidfuzz import fuzz, process
 
 from etl.findings import FileRejected, make_finding
 
 ALIASES_FILE = Path(__file__).with_name("aliases.yaml")
 _BRACKET = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]*?)\s*[)\]]\s*$")
 _STRIP = re.compile(r"[\s_\-·:：/、.]+")
+_CJK = re.compile(r"([\u3400-\u9fff])")
+_PUNCT = re.compile(r"[\s_\-·:：/、.,，()（）\[\]【】]+")
+# A fuzzy header match at or above this confidence is used (and reported as a notice); below it, the
+# best candidates are named in the missing-column finding.
+FUZZY_THRESHOLD = 0.85
+FUZZY_CANDIDATE = 0.5
 _SUFFIXES = ("消耗量", "耗量", "用量", "消耗", "量", "consumption", "use", "usage")
 
 def norm(text: Any) -> str:
@@ -46,6 +53,13 @@ def _invert(table: dict[str, list], keep_key: bool = True) -> dict[str, Any]:
 
 
 @lru_cache
+def load_alias_names() -> dict[str, tuple[str, ...]]:
+    """Header aliases of each field as written in etl/aliases.yaml."""
+    raw = yaml.safe_load(ALIASES_FILE.read_text(encoding="utf-8"))
+    return {name: tuple(str(a) for a in values) for name, values in raw["headers"].items()}
+
+
+@lru_cache
 def load_aliases() -> Aliases:
     """The alias tables shipped in etl/aliases.yaml."""
     raw = yaml.safe_load(ALIASES_FILE.read_text(encoding="utf-8"))
@@ -63,7 +77,22 @@ def header_score(cells: list[str]) -> int:
             continue
         if _field_of(cell, aliases)[0] or _carrier_of(cell, aliases, {})[0]:
             score += 1
+        elif _WORDY.search(str(cell)) and _fuzzy_known(tokens(_split_unit(str(cell))[0])):
+            score += 1
     return score
+
+
+_WORDY = re.compile(r"[^\W\d_]{2,}")
+
+
+@lru_cache(maxsize=4096)
+def _fuzzy_known(query: str) -> bool:
+    """Whether a header cell resembles some field's alias closely enough to be used."""
+    if not query:
+        return False
+    choices = [tokens(a) for written in load_alias_names().values() for a in written]
+    best = process.extractOne(query, choices, scorer=_header_similarity, score_cutoff=FUZZY_THRESHOLD * 100)
+    return best is not None
 
 
 def _split_unit(header: str) -> tuple[str, str | None]:
@@ -106,6 +135,53 @@ def _carrier_of(header: str, aliases: Aliases, extra: dict[str, str]) -> tuple[s
     return None, None, None
 
 
+def tokens(text: Any) -> str:
+    """Words of a header for fuzzy matching: NFKC, lower case, punctuation as spaces."""
+    s = unicodedata.normalize("NFKC", str(text)).lower()
+    return " ".join(_PUNCT.sub(" ", s).split())
+
+
+def _header_similarity(a: str, b: str, **_: Any) -> float:
+    """0-100: the best of whole-string similarity, word order ignored (CJK characters as words), and a
+    contained phrase (an extra qualifier) at 90 % weight."""
+    whole = fuzz.ratio(a.replace(" ", ""), b.replace(" ", ""))
+    order = fuzz.token_sort_ratio(_CJK.sub(r" \1 ", a), _CJK.sub(r" \1 ", b))
+    part = 0.9 * fuzz.partial_ratio(a, b) if min(len(a), len(b)) >= 4 else 0.0
+    return max(whole, order, part)
+
+
+def _fuzzy_choices(kind: Any, aliases: Aliases, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Tokenised alias -> field, for the fields ``kind`` declares (aliases.yaml, declarations, saved profiles)."""
+    allowed = {f.name for f in kind.fields}
+    raw = load_alias_names()
+    out: dict[str, str] = {}
+    for name, written in raw.items():  # aliases.yaml order decides between fields sharing an alias
+        if name in allowed:
+            for alias in written:
+                out.setdefault(tokens(alias), name)
+    for f in kind.fields:
+        for alias in (f.name, f.name.replace("_", " "), *f.aliases):
+            out.setdefault(tokens(alias), f.name)
+    for column, name in (extra or {}).items():
+        if name in allowed:
+            out.setdefault(tokens(column), name)
+    out.pop("", None)
+    return out
+
+
+def fuzzy_scores(header: str, choices: dict[str, str], limit: int = 3) -> list[tuple[str, float]]:
+    """Best distinct fields for a header with their confidence (0-1), best first."""
+    bare = _split_unit(header)[0]
+    query = tokens(bare)
+    if not query:
+        return []
+    best: dict[str, float] = {}
+    for choice, score, _ in process.extract(query, list(choices), scorer=_header_similarity, limit=limit * 4):
+        name = choices[choice]
+        best[name] = max(best.get(name, 0.0), score / 100)
+    return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
+
+
 @dataclass
 class FieldSource:
     column: str | None = None
@@ -130,6 +206,8 @@ class Layout:
     wide: list[WideColumn] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # columns the profile says to ignore
+    fuzzy: dict[str, tuple[str, float]] = field(default_factory=dict)  # field -> (column, confidence)
+    candidates: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # field -> [(column, confidence)]
     missing: list[str] = field(default_factory=list)  # columns the profile names that the file lacks
     value_aliases: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -175,7 +253,7 @@ def parse_profile(mapping: dict | None) -> dict[str, Any]:
 
 
 def resolve(columns: list[str], kind: Any, profile: dict[str, Any], carrier_names: dict[str, str],
-            kinds: dict[str, Any]) -> Layout:
+            kinds: dict[str, Any], extra_aliases: dict[str, str] | None = None) -> Layout:
     """Map file columns to the fields ``kind`` declares: the profile first, then aliases, then wide carrier columns."""
     aliases = load_aliases()
     layout = Layout(kind=kind.name, value_aliases={k: {norm(a): v for a, v in m.items()} for k, m in profile.get("values", {}).items()})
@@ -227,7 +305,38 @@ def resolve(columns: list[str], kind: Any, profile: dict[str, Any], carrier_name
         if name in other:
             layout.fields.setdefault(f"_other_{name}", FieldSource(column=column))
         layout.unknown.append(column)
+    _fuzzy(layout, kind, aliases, extra_aliases)
     return layout
+
+
+def _fuzzy(layout: Layout, kind: Any, aliases: Aliases, extra_aliases: dict[str, str] | None) -> None:
+    """Columns no alias matched: fields whose aliases they resemble closely enough, else candidates."""
+    pending = [c for c in layout.unknown if not any(s.column == c for s in layout.fields.values())]
+    if not pending:
+        return
+    choices = _fuzzy_choices(kind, aliases, extra_aliases)
+    scored = {c: fuzzy_scores(c, choices) for c in pending}
+    # strongest matches first, each field and column used once; a tie between two fields is not a match
+    ranked = sorted(((score, c, name, i) for c, best in scored.items() for i, (name, score) in enumerate(best)),
+                    key=lambda t: (-t[0], t[3]))
+    taken: set[str] = set()
+    for score, column, name, _ in ranked:
+        best = scored[column]
+        tie = len(best) > 1 and best[0][1] - best[1][1] < 0.03
+        if score < FUZZY_THRESHOLD or tie or column in taken or name in layout.fields:
+            continue
+        layout.fields[name] = FieldSource(column=column, unit=_split_unit(column)[1])
+        layout.fuzzy[name] = (column, round(score, 2))
+        layout.unknown.remove(column)
+        taken.add(column)
+    for column, best in scored.items():
+        if column in taken:
+            continue
+        for name, score in best:
+            if score >= FUZZY_CANDIDATE and name not in layout.fields:
+                layout.candidates.setdefault(name, []).append((column, round(score, 2)))
+    for name in layout.candidates:
+        layout.candidates[name].sort(key=lambda t: -t[1])
 
 
 def missing_columns(layout: Layout, kind: Any) -> list[str]:
