@@ -113,6 +113,8 @@ class Run:
     seen_series: dict = field(default_factory=dict)
     interned: dict = field(default_factory=dict)
     scales: dict = field(default_factory=dict)
+    intervals: list = field(default_factory=list)  # interval readings held until the file is read
+    daily: bool = False  # dates in the period column are daily readings
 
     def intern(self, series: pd.Series) -> np.ndarray:
         """Small stable integers for the strings of a low-cardinality column."""
@@ -487,6 +489,8 @@ def _process(session: Session, upload: Upload, data: bytes, *, kind, mapping, sh
                 progress(state.rows_read, max(total, state.rows_read))
         if state.rows_read == 0:
             raise FileRejected(make_finding("FILE_NO_ROWS"))
+        if survey.finish is not None:
+            rejected += survey.finish(state, hold=hold, stage=stage)
         findings = _unique(table.notices + state.findings)
         upload.rows_read = state.rows_read
         upload.rows_rejected = rejected

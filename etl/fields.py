@@ -75,6 +75,8 @@ class SurveyKind:
     # process(run, raw_chunk, rec, bad, *, hold, upload_id) -> (rows rejected, records changed)
     process: Callable[..., tuple[int, int]]
     staged: bool = False  # rows go to a staging table merged once at the end (consumption)
+    # finish(run, *, hold, stage) -> rows rejected: work over the whole file once every chunk is read
+    finish: Callable[..., int] | None = None
     one_of: tuple[tuple[str, ...], ...] = ()  # groups of fields of which at least one must be present
     extra: dict[str, Any] = field(default_factory=dict)
 

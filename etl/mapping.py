@@ -343,7 +343,9 @@ def missing_columns(layout: Layout, kind: Any) -> list[str]:
     """Required fields the layout lacks (period or year, quantity or wide carrier columns)."""
     missing = [f for f in kind.required if f not in layout.fields]
     if layout.kind == "consumption":
-        if not (layout.has("period") or layout.has("year")):
+        if layout.has("interval_start") != layout.has("interval_end"):
+            missing.append("interval_end" if layout.has("interval_start") else "interval_start")
+        if not (layout.has("period") or layout.has("year") or layout.has("interval_start")):
             missing.append("period")
         if not layout.wide:
             for name in ("carrier", "quantity"):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from etl import intervals
 from etl import load as loader
 from etl.engine import INTENSITY_HIGH, INTENSITY_LOW, Run, benchmark_limit, check_buildings, codes, record_duplicates, record_keys
 from etl.extract import ROW
 from etl.fields import Check, Field, SurveyKind, apply_checks, between
-from etl.transform import parse_codes, parse_integers, parse_months, parse_numbers, parse_periods, to_kgce
+from etl.findings import WARNING
+from etl.transform import parse_codes, parse_instants, parse_integers, parse_months, parse_numbers, parse_periods, to_kgce
 
 FIRST_YEAR = 1990
 # No single building-month comes near 10^12 of any unit; larger numbers are typing accidents.
@@ -34,6 +36,8 @@ FIELDS = (
     Field("sub_item", "custom", doc="electricity sub-item A-D"),
     Field("density_kg_per_l", "number", checks=between(0, 5, low_open=True)),
     Field("building_name", "text", max_length=200),
+    Field("interval_start", "custom", doc="start of a reading's interval (with interval_end: a range)"),
+    Field("interval_end", "custom", doc="end of a reading's interval; a date alone includes its day"),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 
@@ -48,7 +52,8 @@ def _records(run: Run, raw: pd.DataFrame, rec: pd.DataFrame) -> pd.DataFrame:
     _field = run.values
     base = pd.DataFrame({ROW: raw[ROW], "code_raw": _field(raw, "building_code"),
                          "period_raw": _field(raw, "period"), "year_raw": _field(raw, "year"),
-                         "month_raw": _field(raw, "month"), "density_kg_per_l": rec["density_kg_per_l"]})
+                         "month_raw": _field(raw, "month"), "density_kg_per_l": rec["density_kg_per_l"],
+                         "start_raw": _field(raw, "interval_start"), "end_raw": _field(raw, "interval_end")})
     if layout.wide:
         parts = []
         for wc in layout.wide:
@@ -82,9 +87,13 @@ def process(run: Run, raw: pd.DataFrame, parsed: pd.DataFrame, row_bad: pd.Serie
     code_col = run.column_of("building_code")
     rec["building_code"] = codes(rec["code_raw"])
     run.flag(rec["building_code"] == "", "REQUIRED", rows, rec["code_raw"], code_col, bad)
-    if layout.has("period"):
+    fine = pd.Series(False, index=rec.index)
+    if layout.has("interval_start"):
+        year, month, fine = _ranges(run, rec, bad)
+    elif layout.has("period"):
         year, month, problem = parse_periods(rec["period_raw"])
         run.flag_problems(problem, rows, rec["period_raw"], run.column_of("period"), bad)
+        fine = _instants(run, rec, problem.isna())
     else:
         year, problem = parse_integers(rec["year_raw"])
         problem[rec["year_raw"] == ""] = "REQUIRED"
@@ -146,21 +155,96 @@ def process(run: Run, raw: pd.DataFrame, parsed: pd.DataFrame, row_bad: pd.Serie
         rec["quantity"] = out["quantity_canonical"].reindex(rec.index)
         rec["kgce_calorific"] = out["kgce_calorific"].reindex(rec.index)
         rec["kgce_generation"] = out["kgce_generation"].reindex(rec.index)
-    ok = ~bad
+    ok = ~bad & ~fine
     rec["grain"] = np.where(rec["month"] == 0, "A", "M")
     record_duplicates(run, rec, ok, bad)
-    ok = ~bad
+    ok = ~bad & ~fine
     _grain_checks(run, rec, ok, bad)
-    ok = ~bad
+    ok = ~bad & ~fine
     _intensity_warnings(run, rec, joined, ok)
 
     bad_rows = set(rec.loc[bad, ROW].tolist())
-    accepted = rec[~rec[ROW].isin(bad_rows)]
+    readings = rec[fine & ~rec[ROW].isin(bad_rows)]
+    if not readings.empty:
+        run.intervals.append(readings[[ROW, "building_id", "carrier_code", "sub_item", "start", "end", "timed",
+                                       "period_raw", *intervals.SUMS]].assign(
+            building_id=readings["building_id"].astype("int64")).rename(columns={ROW: "_row"}))
+    accepted = rec[~fine & ~rec[ROW].isin(bad_rows)]
     accepted = accepted.assign(building_id=accepted["building_id"].astype("int64"), year=accepted["year"].astype("int64"),
                                month=accepted["month"].astype("int64"), unit_reported=accepted["unit_label"])
     if stage is not None and not hold:
         stage.add(accepted)
     return len(bad_rows), 0
+
+
+def _instants(run: Run, rec: pd.DataFrame, parsed: pd.Series) -> pd.Series:
+    """Readings finer than a month in the period column: timestamps, or dates when a series holds
+    several in one month (then the whole file is read as daily readings)."""
+    start, timed = parse_instants(rec["period_raw"])
+    dated = parsed & (start >= 0)
+    rec["start"], rec["end"], rec["timed"] = start, np.int64(-1), timed
+    if not dated.any():
+        return dated
+    if not run.daily and (dated & ~timed).any():
+        days = rec.loc[dated & ~timed]
+        per_month = days.groupby(["code_raw", "carrier_raw", "sub_raw", days["period_raw"].str[:7]])["start"].nunique()
+        run.daily = bool((per_month > 1).any())
+    return dated & (timed | run.daily)
+
+
+def _ranges(run: Run, rec: pd.DataFrame, bad: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Readings given as [start, end) ranges; a date-only end includes its day (a bill from 1 to 31 January)."""
+    rows = rec[ROW]
+    start, timed = parse_instants(rec["start_raw"])
+    end, end_timed = parse_instants(rec["end_raw"])
+    for raw, value, name in ((rec["start_raw"], start, "interval_start"), (rec["end_raw"], end, "interval_end")):
+        problem = pd.Series(np.where(raw == "", "REQUIRED", np.where(value < 0, "PERIOD_INVALID", None)), index=rec.index)
+        run.flag_problems(problem.where(problem != "None"), rows, raw, run.column_of(name), bad)
+    end = end.where(end_timed | (end < 0), end + intervals.DAY_NS)
+    backwards = (start >= 0) & (end >= 0) & (end <= start)
+    run.flag(backwards, "INTERVAL_BACKWARDS", rows, rec["end_raw"], run.column_of("interval_end"), bad,
+             start=rec["start_raw"])
+    rec["start"], rec["end"], rec["timed"] = start, end, timed | end_timed
+    rec["period_raw"] = rec["start_raw"]
+    when = pd.to_datetime(start.where(start >= 0), unit="ns")
+    return when.dt.year.astype("float64"), when.dt.month.astype("float64"), pd.Series(True, index=rec.index)
+
+
+def finish(run: Run, *, hold: bool, stage: loader.ConsumptionStage | None = None) -> int:
+    """Interval readings of the whole file: overlaps, months with their coverage, gaps; months to the stage."""
+    if not run.intervals:
+        return 0
+    column = run.column_of("interval_start" if run.layout.has("interval_start") else "period")
+    readings = intervals.fill_ends(pd.concat(run.intervals, ignore_index=True))
+    run.intervals.clear()
+    overlapping, duplicate, earlier = intervals.overlaps(readings)
+    rows = readings["_row"]
+    for mask, code in ((duplicate, "INTERVAL_DUPLICATE"), (overlapping & ~duplicate, "INTERVAL_OVERLAP")):
+        run.flag(pd.Series(mask, index=readings.index), code, rows, readings["period_raw"], column,
+                 pd.Series(False, index=readings.index), first_row=pd.Series(earlier, index=readings.index))
+    rejected = int(pd.unique(rows[overlapping]).size)
+    kept = readings[~overlapping]
+    if kept.empty:
+        return rejected
+    months = intervals.to_months(kept)
+    months[ROW] = months["_row"]
+    gap = months["coverage"] < intervals.COMPLETE
+    run.flag(gap, "INTERVAL_GAP", months[ROW], months["year"].astype(str) + "-" + months["month"].map("{:02d}".format),
+             column, severity=WARNING, coverage=(months["coverage"] * 100).round(1),
+             hours=months["missing_hours"].round(1))
+    months["grain"] = "M"
+    months["code_raw"] = months["building_id"].astype(str)
+    canonical = _canonical(run.ref)
+    months["unit_reported"] = months["carrier_code"].map(canonical)
+    months["quantity_reported"] = months["quantity"]
+    months["coverage"] = months["coverage"].where(gap, 1.0)
+    bad = pd.Series(False, index=months.index)
+    record_duplicates(run, months, ~bad, bad)
+    _grain_checks(run, months, ~bad, bad)
+    rejected += int(months.loc[bad, "readings"].sum())
+    if stage is not None and not hold:
+        stage.add(months[~bad])
+    return rejected
 
 
 def _grain_checks(run: Run, rec: pd.DataFrame, ok: pd.Series, bad: pd.Series) -> None:
@@ -203,4 +287,4 @@ def _intensity_warnings(run: Run, rec: pd.DataFrame, joined: pd.DataFrame, ok: p
 
 
 
-KIND = SurveyKind("consumption", FIELDS, process, staged=True, extra={"wide_carriers": True})
+KIND = SurveyKind("consumption", FIELDS, process, staged=True, finish=finish, extra={"wide_carriers": True})
