@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.domain.regions import NATION_CODE
 from app.models import Benchmark, Building, BuildingClass, ElectricitySubItem, EnergyCarrier, Finding, Unit, Upload
+from app.services.profiles import header_hints
 from app.services.reference import climate_zone_prefixes, conversion_tables
 from etl import load as loader
 from etl.extract import ROW, open_table
@@ -435,7 +436,7 @@ def _open(session: Session, upload: Upload, data: bytes, *, kind: SurveyKind, ma
     table = open_table(data, upload.filename, sheet=sheet, score=header_score, header_row=profile.get("header_row"),
                        chunksize=CHUNK_ROWS)
     ref = Reference.read(session)
-    layout = resolve(table.columns, kind, profile, ref.carriers, kinds())
+    layout = resolve(table.columns, kind, profile, ref.carriers, kinds(), header_hints(session=session, kind=kind.name))
     return table, Run(session=session, kind=kind, ref=ref, layout=layout, region_scope=region_scope,
                       units=UnitBook(profile.get("units")), header_line=table.header_row)
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 from rapidfuzz import fuzz, process
@@ -90,9 +91,12 @@ def _fuzzy_known(query: str) -> bool:
     """Whether a header cell resembles some field's alias closely enough to be used."""
     if not query:
         return False
-    choices = [tokens(a) for written in load_alias_names().values() for a in written]
-    best = process.extractOne(query, choices, scorer=_header_similarity, score_cutoff=FUZZY_THRESHOLD * 100)
-    return best is not None
+    return bool((_similarity_matrix([query], _all_alias_tokens()) >= FUZZY_THRESHOLD * 100).any())
+
+
+@lru_cache
+def _all_alias_tokens() -> list[str]:
+    return sorted({tokens(a) for written in load_alias_names().values() for a in written} - {""})
 
 
 def _split_unit(header: str) -> tuple[str, str | None]:
@@ -141,15 +145,6 @@ def tokens(text: Any) -> str:
     return " ".join(_PUNCT.sub(" ", s).split())
 
 
-def _header_similarity(a: str, b: str, **_: Any) -> float:
-    """0-100: the best of whole-string similarity, word order ignored (CJK characters as words), and a
-    contained phrase (an extra qualifier) at 90 % weight."""
-    whole = fuzz.ratio(a.replace(" ", ""), b.replace(" ", ""))
-    order = fuzz.token_sort_ratio(_CJK.sub(r" \1 ", a), _CJK.sub(r" \1 ", b))
-    part = 0.9 * fuzz.partial_ratio(a, b) if min(len(a), len(b)) >= 4 else 0.0
-    return max(whole, order, part)
-
-
 def _fuzzy_choices(kind: Any, aliases: Aliases, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Tokenised alias -> field, for the fields ``kind`` declares (aliases.yaml, declarations, saved profiles)."""
     allowed = {f.name for f in kind.fields}
@@ -169,17 +164,46 @@ def _fuzzy_choices(kind: Any, aliases: Aliases, extra: dict[str, str] | None = N
     return out
 
 
+def _similarity_matrix(queries: list[str], choices: list[str]) -> np.ndarray:
+    """Similarity (0-100) of every query to every choice, computed natively (rapidfuzz.cdist): the best of
+    whole-string similarity, word order ignored (CJK characters as words), and a contained phrase (an
+    extra qualifier) at 90 % weight."""
+    def nospace(xs):
+        return [x.replace(" ", "") for x in xs]
+
+    def cjk(xs):
+        return [_CJK.sub(r" \1 ", x) for x in xs]
+
+    whole = process.cdist(nospace(queries), nospace(choices), scorer=fuzz.ratio)
+    order = process.cdist(cjk(queries), cjk(choices), scorer=fuzz.token_sort_ratio, processor=None)
+    part = process.cdist(queries, choices, scorer=fuzz.partial_ratio) * 0.9
+    long_enough = (np.array([len(q) for q in queries])[:, None] >= 4) & (np.array([len(c) for c in choices])[None, :] >= 4)
+    return np.maximum(np.maximum(whole, order), np.where(long_enough, part, 0.0))
+
+
 def fuzzy_scores(header: str, choices: dict[str, str], limit: int = 3) -> list[tuple[str, float]]:
     """Best distinct fields for a header with their confidence (0-1), best first."""
-    bare = _split_unit(header)[0]
-    query = tokens(bare)
-    if not query:
-        return []
-    best: dict[str, float] = {}
-    for choice, score, _ in process.extract(query, list(choices), scorer=_header_similarity, limit=limit * 4):
-        name = choices[choice]
-        best[name] = max(best.get(name, 0.0), score / 100)
-    return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
+    return fuzzy_table([header], choices, limit)[header]
+
+
+def fuzzy_table(headers: list[str], choices: dict[str, str], limit: int = 3) -> dict[str, list[tuple[str, float]]]:
+    """For each header, its best distinct fields with their confidence (0-1), best first."""
+    queries = [tokens(_split_unit(h)[0]) for h in headers]
+    keys = list(choices)
+    out: dict[str, list[tuple[str, float]]] = {h: [] for h in headers}
+    if not keys or not any(queries):
+        return out
+    scores = _similarity_matrix(queries, keys)
+    names = np.array([choices[k] for k in keys])
+    for i, header in enumerate(headers):
+        if not queries[i]:
+            continue
+        best: dict[str, float] = {}
+        for j in np.argsort(-scores[i])[: limit * 6]:
+            name = str(names[j])
+            best[name] = max(best.get(name, 0.0), float(scores[i, j]) / 100)
+        out[header] = sorted(best.items(), key=lambda kv: -kv[1])[:limit]
+    return out
 
 
 @dataclass
@@ -315,7 +339,7 @@ def _fuzzy(layout: Layout, kind: Any, aliases: Aliases, extra_aliases: dict[str,
     if not pending:
         return
     choices = _fuzzy_choices(kind, aliases, extra_aliases)
-    scored = {c: fuzzy_scores(c, choices) for c in pending}
+    scored = fuzzy_table(pending, choices)
     # strongest matches first, each field and column used once; a tie between two fields is not a match
     ranked = sorted(((score, c, name, i) for c, best in scored.items() for i, (name, score) in enumerate(best)),
                     key=lambda t: (-t[0], t[3]))

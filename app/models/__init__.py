@@ -3,6 +3,7 @@
 from app.models.audit import AuditCarrierTotal, EnergyAudit, RetrofitMeasure
 from app.models.building import Building, BuildingHistory
 from app.models.consumption import ConsumptionHistory, ConsumptionRecord, ConsumptionSeries
+from app.models.mapping import MappingProfile
 from app.models.reference import (
     Benchmark,
     BuildingClass,
@@ -37,6 +38,7 @@ __all__ = [
     "EnergyAudit",
     "EnergyCarrier",
     "Finding",
+    "MappingProfile",
     "Region",
     "RetrofitMeasure",
     "SavingTarget",
