@@ -233,6 +233,7 @@ class Layout:
     fuzzy: dict[str, tuple[str, float]] = field(default_factory=dict)  # field -> (column, confidence)
     candidates: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # field -> [(column, confidence)]
     missing: list[str] = field(default_factory=list)  # columns the profile names that the file lacks
+    date_order: str | None = None  # MDY or DMY for dates written 01/05/2012
     value_aliases: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
@@ -273,14 +274,18 @@ def parse_profile(mapping: dict | None) -> dict[str, Any]:
     ignore = mapping.get("ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(c, str) for c in ignore):
         raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail="ignore must be a list of column names"))
-    return {"fields": fields, "wide": wide, "values": values, "header_row": header_row, "units": units, "ignore": ignore}
+    date_order = mapping.get("date_order")
+    if date_order not in (None, "MDY", "DMY"):
+        raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail="date_order must be MDY or DMY"))
+    return {"fields": fields, "wide": wide, "values": values, "header_row": header_row, "units": units, "ignore": ignore,
+            "date_order": date_order}
 
 
 def resolve(columns: list[str], kind: Any, profile: dict[str, Any], carrier_names: dict[str, str],
             kinds: dict[str, Any], extra_aliases: dict[str, str] | None = None) -> Layout:
     """Map file columns to the fields ``kind`` declares: the profile first, then aliases, then wide carrier columns."""
     aliases = load_aliases()
-    layout = Layout(kind=kind.name, value_aliases={k: {norm(a): v for a, v in m.items()} for k, m in profile.get("values", {}).items()})
+    layout = Layout(kind=kind.name, date_order=profile.get("date_order"), value_aliases={k: {norm(a): v for a, v in m.items()} for k, m in profile.get("values", {}).items()})
     used: set[str] = set()
     by_norm = {norm(c): c for c in columns}
     for name, spec in profile.get("fields", {}).items():

@@ -180,7 +180,7 @@ def process(run: Run, raw: pd.DataFrame, parsed: pd.DataFrame, row_bad: pd.Serie
 def _instants(run: Run, rec: pd.DataFrame, parsed: pd.Series) -> pd.Series:
     """Readings finer than a month in the period column: timestamps, or dates when a series holds
     several in one month (then the whole file is read as daily readings)."""
-    start, timed = parse_instants(rec["period_raw"])
+    start, timed = parse_instants(rec["period_raw"], run.layout.date_order)
     dated = parsed & (start >= 0)
     rec["start"], rec["end"], rec["timed"] = start, np.int64(-1), timed
     if not dated.any():
@@ -195,8 +195,8 @@ def _instants(run: Run, rec: pd.DataFrame, parsed: pd.Series) -> pd.Series:
 def _ranges(run: Run, rec: pd.DataFrame, bad: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Readings given as [start, end) ranges; a date-only end includes its day (a bill from 1 to 31 January)."""
     rows = rec[ROW]
-    start, timed = parse_instants(rec["start_raw"])
-    end, end_timed = parse_instants(rec["end_raw"])
+    start, timed = parse_instants(rec["start_raw"], run.layout.date_order)
+    end, end_timed = parse_instants(rec["end_raw"], run.layout.date_order)
     for raw, value, name in ((rec["start_raw"], start, "interval_start"), (rec["end_raw"], end, "interval_end")):
         problem = pd.Series(np.where(raw == "", "REQUIRED", np.where(value < 0, "PERIOD_INVALID", None)), index=rec.index)
         run.flag_problems(problem.where(problem != "None"), rows, raw, run.column_of(name), bad)
