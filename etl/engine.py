@@ -116,6 +116,7 @@ class Run:
     scales: dict = field(default_factory=dict)
     intervals: list = field(default_factory=list)  # interval readings held until the file is read
     daily: bool = False  # dates in the period column are daily readings
+    sequences: dict = field(default_factory=dict)  # district + class -> last sequence number assigned
 
     def intern(self, series: pd.Series) -> np.ndarray:
         """Small stable integers for the strings of a low-cardinality column."""

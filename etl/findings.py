@@ -54,6 +54,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "BUILDING_UNKNOWN": (ERROR, "建筑编号“{value}”不存在。", "Building code '{value}' does not exist."),
     "BUILDING_OUT_OF_SCOPE": (ERROR, "建筑“{value}”不在您负责的地区 {scope} 内。", "Building '{value}' lies outside your region {scope}."),
     "BUILDING_CODE_INVALID": (ERROR, "建筑编号“{value}”格式无效（6 位行政区划代码 + 类别字母 + 序号）。", "Building code '{value}' is malformed (6-digit district code + class letter + sequence)."),
+    "BUILDING_CODE_ASSIGNED": (NOTICE, "已分配建筑编号“{value}”（外部编号 {external}）。", "Building code '{value}' was assigned (external ID {external})."),
     "BUILDING_CODE_DISTRICT": (WARNING, "建筑编号“{value}”的前 6 位与行政区划代码 {district} 不一致。", "Building code '{value}' does not start with its district code {district}."),
     "DISTRICT_INVALID": (ERROR, "行政区划代码“{value}”在 GB/T 2260（{year} 版）中不存在。", "District code '{value}' does not exist in GB/T 2260 ({year} revision)."),
     "CLASS_UNKNOWN": (ERROR, "未知的建筑类别“{value}”（A 办公 … H 其他）。", "Unknown building class '{value}' (A office ... H other)."),

@@ -234,6 +234,9 @@ class Layout:
     candidates: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # field -> [(column, confidence)]
     missing: list[str] = field(default_factory=list)  # columns the profile names that the file lacks
     date_order: str | None = None  # MDY or DMY for dates written 01/05/2012
+    assign_codes: bool = False  # buildings without a valid code get one (district + class + sequence)
+    building_key: str = "code"  # consumption/audits: "external_id" refers to buildings by their external ID
+    external_source: str | None = None
     value_aliases: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
@@ -277,15 +280,21 @@ def parse_profile(mapping: dict | None) -> dict[str, Any]:
     date_order = mapping.get("date_order")
     if date_order not in (None, "MDY", "DMY"):
         raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail="date_order must be MDY or DMY"))
+    building_key = mapping.get("building_key")
+    if building_key not in (None, "code", "external_id"):
+        raise FileRejected(make_finding("FILE_MAPPING_INVALID", detail="building_key must be code or external_id"))
     return {"fields": fields, "wide": wide, "values": values, "header_row": header_row, "units": units, "ignore": ignore,
-            "date_order": date_order}
+            "date_order": date_order, "assign_codes": bool(mapping.get("assign_codes")), "building_key": building_key,
+            "external_source": mapping.get("external_source")}
 
 
 def resolve(columns: list[str], kind: Any, profile: dict[str, Any], carrier_names: dict[str, str],
             kinds: dict[str, Any], extra_aliases: dict[str, str] | None = None) -> Layout:
     """Map file columns to the fields ``kind`` declares: the profile first, then aliases, then wide carrier columns."""
     aliases = load_aliases()
-    layout = Layout(kind=kind.name, date_order=profile.get("date_order"), value_aliases={k: {norm(a): v for a, v in m.items()} for k, m in profile.get("values", {}).items()})
+    layout = Layout(kind=kind.name, date_order=profile.get("date_order"), assign_codes=bool(profile.get("assign_codes")),
+                    building_key=profile.get("building_key") or "code", external_source=profile.get("external_source"),
+                    value_aliases={k: {norm(a): v for a, v in m.items()} for k, m in profile.get("values", {}).items()})
     used: set[str] = set()
     by_norm = {norm(c): c for c in columns}
     for name, spec in profile.get("fields", {}).items():
@@ -370,7 +379,10 @@ def _fuzzy(layout: Layout, kind: Any, aliases: Aliases, extra_aliases: dict[str,
 
 def missing_columns(layout: Layout, kind: Any) -> list[str]:
     """Required fields the layout lacks (period or year, quantity or wide carrier columns)."""
-    missing = [f for f in kind.required if f not in layout.fields]
+    missing = [f for f in kind.required if f not in layout.fields
+               and not (f == "building_code" and (layout.assign_codes or layout.building_key == "external_id"))]
+    if layout.building_key == "external_id" and "external_id" not in layout.fields and "building_code" not in layout.fields:
+        missing.append("external_id")
     if layout.kind == "consumption":
         if layout.has("interval_start") != layout.has("interval_end"):
             missing.append("interval_end" if layout.has("interval_start") else "interval_start")

@@ -50,16 +50,54 @@ FIELDS = (
     Field("is_large_public", "boolean"),
     Field("benchmark_class", "custom", doc="A or B (GB/T 51161)"),
     Field("survey_year", "integer", checks=between(FIRST_YEAR, _current_year(), code="YEAR_OUT_OF_RANGE")),
+    Field("external_id", "text", max_length=64, doc="the building's ID in another system",
+          aliases=("外部编号", "原系统编号", "平台编号", "external id", "source id", "property id")),
+    Field("external_source", "text", max_length=32, doc="that system's name (often a profile constant)",
+          aliases=("外部系统", "来源系统", "external source", "source system")),
 )
 
 PRESENT_ALWAYS = ["name", "district_code", "province_code", "city_code", "climate_zone", "building_class", "floor_area_m2",
                   "is_large_public"]
 PRESENT_IF_MAPPED = ("is_government_office", "ac_area_m2", "heated_area_m2", "year_built", "floors", "occupants",
-                     "operating_hours_per_year", "benchmark_class")
+                     "operating_hours_per_year", "benchmark_class", "external_source", "external_id")
 
 
 def _revision(year: float) -> int | None:
     return None if np.isnan(year) else gbcodes.revision_for(int(year))
+
+
+def _assign_codes(run: Run, rec: pd.DataFrame, bad: pd.Series) -> None:
+    """Codes for rows without a valid one: the building of the same external ID, else district + class
+    letter + the next sequence number of that district and class (2008 guide), as a notice."""
+    from sqlalchemy import func, select
+
+    from app.models import Building
+
+    need = (rec["building_code"] == "") & ~bad & rec["building_class"].notna() & (rec["district_code"] != "")
+    if not need.any():
+        return
+    ext = rec["external_id"].where(need, "")
+    source = rec["external_source"]
+    known = {}
+    wanted = [e for e in pd.unique(ext.to_numpy()) if e]
+    if wanted:
+        known = {(s_, e): c for s_, e, c in run.session.execute(
+            select(Building.external_source, Building.external_id, Building.code).where(Building.external_id.in_(wanted)))}
+    given = rec["building_code"][rec["building_code"] != ""]
+    in_file = given.str[7:].astype(int).groupby(given.str[:7]).max().to_dict() if not given.empty else {}
+    for idx in rec.index[need]:
+        code = known.get((source[idx] or None, ext[idx])) if ext[idx] else None
+        if code is None:
+            prefix = rec.at[idx, "district_code"] + rec.at[idx, "building_class"]
+            if prefix not in run.sequences:
+                top = run.session.scalar(select(func.max(Building.code)).where(Building.code.like(prefix + "%")))
+                run.sequences[prefix] = max(int(top[7:]) if top and top[7:].isdigit() else 0, in_file.get(prefix, 0))
+            run.sequences[prefix] += 1
+            code = f"{prefix}{run.sequences[prefix]:03d}"
+        rec.at[idx, "building_code"] = code
+        run.flag(pd.Series(True, index=[idx]), "BUILDING_CODE_ASSIGNED", rec.loc[[idx], ROW],
+                 pd.Series(code, index=[idx]), run.column_of("building_code"), severity="notice",
+                 external=ext[idx] or "—")
 
 
 def process(run: Run, raw: pd.DataFrame, rec: pd.DataFrame, bad: pd.Series, *, hold: bool, upload_id: int,
@@ -70,10 +108,13 @@ def process(run: Run, raw: pd.DataFrame, rec: pd.DataFrame, bad: pd.Series, *, h
     code_col = run.column_of("building_code")
     code_raw = run.values(raw, "building_code")
     rec["building_code"] = codes(code_raw)
-    for name in ("building_code", "district_code", "building_class"):
+    assign = run.layout.assign_codes
+    for name in ("district_code", "building_class") if assign else ("building_code", "district_code", "building_class"):
         value = run.values(raw, name)
         run.flag(value == "", "REQUIRED", rows, value, run.column_of(name), bad)
     rec["name"] = rec["building_name"]
+    if assign:  # codes are assigned below, after district and class are known
+        rec["building_code"] = rec["building_code"].where(rec["building_code"].str.fullmatch(BUILDING_CODE_RE.pattern), "")
     long_code = rec["building_code"].str.len() > 24
     run.flag(long_code, "BUILDING_CODE_INVALID", rows, code_raw, code_col, bad)
     odd_code = (rec["building_code"] != "") & ~long_code & ~rec["building_code"].str.fullmatch(BUILDING_CODE_RE.pattern)
@@ -110,6 +151,9 @@ def process(run: Run, raw: pd.DataFrame, rec: pd.DataFrame, bad: pd.Series, *, h
     rec["province_code"] = district.map(lambda d: province_code(d) if d else d)
     rec["city_code"] = district.map(lambda d: city_code(d) if d else d)
     rec["climate_zone"] = climate_zones_for(district, ref.zones)
+    if assign:
+        _assign_codes(run, rec, bad)
+        code_raw = code_raw.where(code_raw != "", rec["building_code"])
     outside = valid & ~run.in_scope(district)
     run.flag(outside, "BUILDING_OUT_OF_SCOPE", rows, code_raw, code_col, bad, scope=run.region_scope)
     ok = ~bad & (rec["building_code"] != "")

@@ -36,6 +36,7 @@ FIELDS = (
     Field("sub_item", "custom", doc="electricity sub-item A-D"),
     Field("density_kg_per_l", "number", checks=between(0, 5, low_open=True)),
     Field("building_name", "text", max_length=200),
+    Field("external_id", "custom", doc="the building's ID in another system (profile building_key: external_id)"),
     Field("interval_start", "custom", doc="start of a reading's interval (with interval_end: a range)"),
     Field("interval_end", "custom", doc="end of a reading's interval; a date alone includes its day"),
 )
@@ -50,7 +51,8 @@ def _records(run: Run, raw: pd.DataFrame, rec: pd.DataFrame) -> pd.DataFrame:
     """One record per quantity: a long row, or each filled wide carrier column of a row."""
     layout = run.layout
     _field = run.values
-    base = pd.DataFrame({ROW: raw[ROW], "code_raw": _field(raw, "building_code"),
+    code_field = "external_id" if layout.building_key == "external_id" and layout.has("external_id") else "building_code"
+    base = pd.DataFrame({ROW: raw[ROW], "code_raw": _field(raw, code_field),
                          "period_raw": _field(raw, "period"), "year_raw": _field(raw, "year"),
                          "month_raw": _field(raw, "month"), "density_kg_per_l": rec["density_kg_per_l"],
                          "start_raw": _field(raw, "interval_start"), "end_raw": _field(raw, "interval_end")})
@@ -84,8 +86,11 @@ def process(run: Run, raw: pd.DataFrame, parsed: pd.DataFrame, row_bad: pd.Serie
     rec = _records(run, raw, parsed)
     rows = rec[ROW]
     bad = rec[ROW].isin(parsed.loc[row_bad, ROW])
-    code_col = run.column_of("building_code")
+    code_col = run.column_of("external_id" if layout.building_key == "external_id" and layout.has("external_id")
+                             else "building_code")
     rec["building_code"] = codes(rec["code_raw"])
+    if layout.building_key == "external_id":
+        rec["building_code"] = _codes_of_external(run, rec["code_raw"])
     run.flag(rec["building_code"] == "", "REQUIRED", rows, rec["code_raw"], code_col, bad)
     fine = pd.Series(False, index=rec.index)
     if layout.has("interval_start"):
@@ -175,6 +180,20 @@ def process(run: Run, raw: pd.DataFrame, parsed: pd.DataFrame, row_bad: pd.Serie
     if stage is not None and not hold:
         stage.add(accepted)
     return len(bad_rows), 0
+
+
+def _codes_of_external(run: Run, external: pd.Series) -> pd.Series:
+    """Building codes of external IDs (of the profile's source system); unknown IDs keep their text."""
+    from sqlalchemy import select
+
+    from app.models import Building
+
+    wanted = [e.strip() for e in pd.unique(external.to_numpy()) if e.strip()]
+    stmt = select(Building.external_id, Building.code).where(Building.external_id.in_(wanted))
+    if run.layout.external_source:
+        stmt = stmt.where(Building.external_source == run.layout.external_source)
+    found = dict(run.session.execute(stmt).all()) if wanted else {}
+    return external.map(lambda e: found.get(e.strip(), e.strip()))
 
 
 def _instants(run: Run, rec: pd.DataFrame, parsed: pd.Series) -> pd.Series:
