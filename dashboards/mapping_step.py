@@ -14,7 +14,7 @@ from app.services import profiles
 from dashboards import components as ui
 from dashboards.context import current_engine
 from dashboards.pages.common import guarded, lang, logger, viewer
-from etl.preview import IGNORE, build_profile, propose
+from etl.preview import IGNORE, build_profile, propose, reference
 
 TEXT = {
     "title": ("字段映射", "Column mapping"),
@@ -126,9 +126,10 @@ def show(contents, filename, kind, saved, lg=None):
         if saved:
             found = profiles.find_profile(session=session, name=saved, region_code=user.region_code, kind=kind)
             spec = found.spec if found else None
-        proposal = propose(session=session, data=_decode(contents), filename=filename, kind=kind, mapping=spec)
+        read = reference(session=session, kind=kind)
     finally:
-        session.close()
+        session.close()  # no read transaction held while the file is parsed (an import may be writing)
+    proposal = propose(session=None, data=_decode(contents), filename=filename, kind=kind, mapping=spec, read=read)
     proposal["base"] = spec
     return step_view(proposal, lg), proposal, options
 

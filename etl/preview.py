@@ -22,10 +22,19 @@ IGNORE = "__ignore__"
 MAX_VALUES = 20
 
 
-def propose(*, session: Session, data: bytes, filename: str, kind: str, mapping: dict | None = None,
-            sheet: str | None = None) -> dict[str, Any]:
-    """The first rows of the file and a proposal per column; ``error`` holds a file-level finding instead."""
+def reference(*, session: Session, kind: str) -> tuple[Reference, dict[str, str]]:
+    """What a proposal reads from the database (read once, then the session can be let go)."""
+    return Reference.read(session), header_hints(session=session, kind=kind)
+
+
+def propose(*, session: Session | None, data: bytes, filename: str, kind: str, mapping: dict | None = None,
+            sheet: str | None = None, read: tuple[Reference, dict[str, str]] | None = None) -> dict[str, Any]:
+    """The first rows of the file and a proposal per column; ``error`` holds a file-level finding instead.
+
+    ``read`` is what ``reference`` returned, for a caller that ends its transaction before the file is parsed.
+    """
     survey = kinds()[kind]
+    ref, hints = read if read is not None else reference(session=session, kind=kind)
     try:
         profile = parse_profile(mapping)
         table = open_table(data, filename, sheet=sheet, score=header_score, header_row=profile.get("header_row"),
@@ -33,8 +42,7 @@ def propose(*, session: Session, data: bytes, filename: str, kind: str, mapping:
         first = next(iter(table.chunks), pd.DataFrame(columns=[ROW, *table.columns]))
     except FileRejected as exc:
         return {"error": exc.finding.to_dict(), "columns": [], "rows": []}
-    ref = Reference.read(session)
-    layout = resolve(table.columns, survey, profile, ref.carriers, kinds(), header_hints(session=session, kind=kind))
+    layout = resolve(table.columns, survey, profile, ref.carriers, kinds(), hints)
     by_column: dict[str, dict[str, Any]] = {}
     for name, source in layout.fields.items():
         if source.column is not None and not name.startswith("_other_"):
