@@ -204,7 +204,7 @@ def list_mapping_profiles(user: UploaderDep, session: SessionDep,
 
 
 @router.post("/mapping-profiles", response_model=MappingProfileOut, status_code=status.HTTP_201_CREATED,
-             summary="Save a mapping profile for your region / 保存映射配置", responses=problem_responses(401, 403, 422))
+             summary="Save a mapping profile for your region / 保存映射配置", responses=problem_responses(400, 401, 403, 422))
 def save_mapping_profile(body: MappingProfileIn, user: UploaderDep, session: SessionDep) -> Any:
     if body.shared and user.role != "admin":
         raise ApiError(403, "只有管理员可以在全国共享映射配置", "only admins may share a profile nationally", kind="forbidden-role")
