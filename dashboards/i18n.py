@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+from app.domain.comparison import LABELS
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 DEFAULT_LANG: Lang = "zh"
@@ -27,6 +29,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "role.official": ("主管部门", "Official"),
     "role.auditor": ("审计员", "Auditor"),
     "scope.national": ("全国", "National"),
+    "a11y.skip": ("跳到主要内容", "Skip to main content"),
+    "a11y.nav": ("主导航", "Main navigation"),
+    "a11y.account": ("账户与语言", "Account and language"),
     # filters
     "filter.year": ("年份", "Year"),
     "filter.region": ("地区", "Region"),
@@ -40,10 +45,12 @@ TEXT: dict[str, tuple[str, str]] = {
     # KPIs
     "kpi.buildings": ("上报建筑", "Buildings reporting"),
     "kpi.buildings_of": ("共 {total} 栋登记", "of {total} registered"),
-    "kpi.energy": ("总能耗", "Total energy"),
+    "kpi.energy": LABELS["complete_year_total"],
+    "kpi.all_reported": ("{label} {value} tce", "{label} {value} tce"),
+    "label.all_reported": LABELS["all_reported_total"],
     "kpi.intensity": ("平均单位面积能耗", "Average energy intensity"),
-    "kpi.saving": ("累计节能量", "Saving so far"),
-    "kpi.saving_of": ("目标 {target} tce 的 {pct}", "{pct} of the {target} tce target"),
+    "kpi.saving": ("累计节能量（可比口径）", "Saving so far (like-for-like)"),
+    "kpi.saving_of": ("可比口径目标 {target} tce 的 {pct}", "{pct} of the {target} tce target on the basis"),
     "kpi.complete": ("数据完整", "Complete"),
     "kpi.area": ("建筑面积", "Floor area"),
     "kpi.score": ("考核得分", "Assessment score"),
@@ -56,6 +63,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit.kwh_m2": ("kWh/(m²·a)", "kWh/(m²·a)"),
     "unit.m2": ("m²", "m²"),
     "unit.buildings": ("栋", "buildings"),
+    "unit.rows": ("行", "rows"),
+    "map.south_china_sea": ("南海诸岛", "South China Sea Islands"),
     "unit.percent": ("%", "%"),
     # charts
     "chart.progress_rank": ("示范地区节能目标完成进度", "Demonstration regions by progress towards target"),
@@ -103,10 +112,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.on_track": ("进度正常", "On track"),
     "status.at_risk": ("存在风险", "At risk"),
     "status.off_track": ("进度滞后", "Off track"),
+    "status.insufficient_basis": ("可比口径不足", "Basis too small"),
     "status.better_than_guide": ("优于引导值", "Better than guide"),
     "status.between": ("介于引导值与约束值之间", "Between guide and constraint"),
     "status.above_constraint": ("超过约束值", "Above constraint"),
     "status.no_benchmark": ("无对标值", "No benchmark"),
+    "status.not_covered": ("标准未覆盖", "Not covered by GB/T 51161"),
     # tables
     "col.rank": ("排名", "Rank"),
     "col.region": ("地区", "Region"),
@@ -124,6 +135,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.milestone_tce": ("本年里程碑 tce", "Milestone tce"),
     "col.saving_tce": ("节能量 tce", "Saving tce"),
     "col.target_tce": ("目标节能量 tce", "Target saving tce"),
+    "col.basis": LABELS["basis"],
     "col.baseline_tce": ("基准能耗 tce", "Baseline tce"),
     "col.cut_percent": ("下降率 %", "Cut %"),
     "col.status": ("状态", "Status"),
@@ -145,6 +157,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.finding": ("问题代码", "Finding"),
     "col.severity": ("级别", "Severity"),
     "col.message": ("说明", "Message"),
+    "col.accepted": ("可接受的值", "Accepted"),
+    "col.rows_changed": ("新增或更新记录", "Records added or updated"),
+    "col.building": ("建筑编号", "Building"),
+    "col.sub_item": ("分项", "Sub-item"),
+    "col.old_attributes": ("原属性", "Former attributes"),
     "col.year": ("年份", "Year"),
     "col.carrier": ("能源品种", "Carrier"),
     "col.month": ("月份", "Month"),
@@ -214,6 +231,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.status.rejected": ("全部拒绝", "Rejected"),
     "upload.status.duplicate": ("重复文件，未重新导入", "Duplicate file, not imported again"),
     "upload.status.dry_run": ("校验完成（未写入）", "Validated (nothing written)"),
+    "upload.saved_report": ("已保存的导入报告 #{id}", "Saved import report #{id}"),
+    "upload.duplicate_of": ("与第 {id} 号上传内容相同：查看其导入报告", "Same content as upload {id}: see its import report"),
+    "upload.changed_values": ("本次上传替换的已存数值（{count} 条）", "Stored values this upload replaced ({count})"),
+    "upload.no_findings": ("没有被拒绝的行，也没有提示。", "No row was rejected and there are no notices."),
+    "upload.changed_none": ("没有替换任何已存数值。", "No stored value was replaced."),
+    "upload.changed_more": ("仅列出前 {shown} 条。", "The first {shown} are listed."),
     "upload.download": ("下载问题清单（CSV）", "Download the findings (CSV)"),
     "upload.forbidden": ("只有审计员和管理员可以上传数据。", "Only auditors and administrators can upload data."),
     "upload.bad_profile": ("映射文件无法解析：{error}", "The mapping file cannot be read: {error}"),

@@ -23,16 +23,18 @@ from sqlalchemy.orm import Session
 
 from app.config import get_settings
 from app.domain.regions import NATION_CODE
-from app.models import Benchmark, Building, BuildingClass, ElectricitySubItem, EnergyCarrier, Finding, Unit, Upload
+from app.models import Benchmark, Building, BuildingClass, ElectricitySubItem, EnergyCarrier, Region, Unit, Upload
 from app.services.profiles import header_hints
 from app.services.reference import climate_zone_prefixes, conversion_tables
 from etl import load as loader
-from etl.extract import ROW, open_table
+from etl.extract import ROW, Limits, display_name, open_table
 from etl.fields import SurveyKind, parse_declared
 from etl.units import UnitBook
 from etl.units import _key as _ukey
-from etl.findings import ERROR, WARNING, FileRejected, FindingOut, ImportReport, make_finding
+from etl.findings import ERROR, MESSAGES, WARNING, FileRejected, FindingLog, FindingOut, ImportReport, make_finding
 from etl.mapping import Layout, guess_kind, header_score, load_aliases, missing_columns, norm, parse_profile, resolve
+from etl.profiles import ProfileError
+from etl.profiles import normalise as normalise_profile
 
 CHUNK_ROWS = 250_000
 # An intensity beyond these multiples of the GB/T 51161 constraint value is implausible.
@@ -105,7 +107,7 @@ class Run:
     region_scope: str | None
     units: UnitBook = field(default_factory=UnitBook)
     header_line: int = 1
-    findings: list[FindingOut] = field(default_factory=list)
+    findings: FindingLog = field(default_factory=FindingLog)
     rows_read: int = 0
     rejected_rows: int = 0
     warned_rows: set[int] = field(default_factory=set)
@@ -210,35 +212,47 @@ class Run:
 
     def flag(self, mask: pd.Series, code: str, rows: pd.Series, values: pd.Series | None, column: str | None,
              bad: pd.Series | None = None, *, severity: str | None = None, **params: Any) -> None:
-        """Add one finding per masked record; errors mark ``bad``.
+        """Add one finding per masked record (the first ``findings.per_code`` of a code kept, all counted).
 
         Severity is what happens to the row: a finding that rejects (``bad`` given) is an error, one that
-        leaves the row loading (no ``bad``, or ``severity=WARNING``) is a warning.
+        leaves the row loading (no ``bad``, or ``severity=WARNING``) is a warning. Every masked row is
+        marked bad or warned, whether or not its finding is kept.
         """
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
         idx = mask[mask].index
-        row_values = rows.loc[idx].tolist()
-        raw = values.loc[idx].tolist() if values is not None else [None] * len(idx)
-        level = severity or make_finding(code).severity
+        level = severity or MESSAGES[code][0]
         if level == ERROR and bad is None:
             level = WARNING
+        if bad is not None and level == ERROR:
+            bad.loc[idx] = True
+        if level == WARNING:
+            self.warned_rows.update(rows.loc[idx].astype(int).tolist())
+        idx = idx[:self.findings.room(code, len(idx), severity=level)]  # the first findings of each code are kept
+        if not len(idx):
+            return
+        row_values = rows.loc[idx].tolist()
+        raw = values.loc[idx].tolist() if values is not None else [None] * len(idx)
         per_row = {k: v.loc[idx].tolist() for k, v in params.items() if isinstance(v, pd.Series)}
         fixed = {k: v for k, v in params.items() if not isinstance(v, pd.Series)}
         for i, (row, value) in enumerate(zip(row_values, raw, strict=True)):
             extra = {k: v[i] for k, v in per_row.items()}
-            f = make_finding(code, row=int(row), column=column, value=value, severity=level, **fixed, **extra)
-            self.findings.append(f)
-            if f.severity == WARNING:
-                self.warned_rows.add(int(row))
-        if bad is not None and level == ERROR:
-            bad.loc[idx] = True
+            list.append(self.findings, make_finding(code, row=int(row), column=column, value=value, severity=level,
+                                                    **fixed, **extra))
 
     def flag_problems(self, problems: pd.Series, rows: pd.Series, values: pd.Series, column: str | None,
                       bad: pd.Series | None, *, severity: str | None = None, **params: Any) -> None:
         for code in problems.dropna().unique():
             self.flag(problems == code, code, rows, values, column, bad, severity=severity, **params)
+
+    def scope_names(self) -> dict[str, str]:
+        """The region scope as people read it in messages: 沈阳（210100）, Shenyang (210100)."""
+        code = self.region_scope or ""
+        region = self.session.get(Region, code) if code else None
+        if region is None:
+            return {"scope_zh": code, "scope_en": code}
+        return {"scope_zh": f"{region.name_zh}（{code}）", "scope_en": f"{region.name_en} ({code})"}
 
     def in_scope(self, district: pd.Series) -> pd.Series:
         scope = self.region_scope
@@ -276,7 +290,7 @@ def check_buildings(run: Run, rec: pd.DataFrame, bad: pd.Series, column: str) ->
     unknown = joined["building_id"].isna() & (rec["building_code"] != "")
     run.flag(unknown, "BUILDING_UNKNOWN", rec[ROW], rec["building_code"], column, bad)
     outside = joined["building_id"].notna() & ~run.in_scope(joined["district_code"].fillna(""))
-    run.flag(outside, "BUILDING_OUT_OF_SCOPE", rec[ROW], rec["building_code"], column, bad, scope=run.region_scope)
+    run.flag(outside, "BUILDING_OUT_OF_SCOPE", rec[ROW], rec["building_code"], column, bad, **run.scope_names())
     return joined
 
 
@@ -348,11 +362,19 @@ def record_duplicates(run: Run, rec: pd.DataFrame, ok: pd.Series, bad: pd.Series
              first_row=pd.Series(first, index=sub.index).reindex(rec.index).fillna(0).astype(int))
     fresh = first < 0
     uniq_keys, idx = np.unique(keys[fresh], return_index=True)
-    run.seen_chunks.append((uniq_keys, rows[fresh][idx]))
+    if len(uniq_keys):  # a chunk of repeats only adds no keys; an empty array cannot be searched
+        run.seen_chunks.append((uniq_keys, rows[fresh][idx]))
 
 
 
 # --------------------------------------------------------------------------------------------- run
+def limits() -> Limits:
+    """The file limits of the settings (JIENENG_MAX_ROWS, JIENENG_XLSX_MAX_RATIO, ...)."""
+    s = get_settings()
+    return Limits(max_rows=s.max_rows, max_columns=s.max_columns, xlsx_max_uncompressed_bytes=s.xlsx_max_uncompressed_mb << 20,
+                  xlsx_max_ratio=s.xlsx_max_ratio, xlsx_max_cells=s.xlsx_max_cells)
+
+
 def store_raw(data: bytes, sha256: str) -> Path:
     """Keep the uploaded bytes under raw_dir/<sha[:2]>/<sha>; an existing file is never overwritten."""
     target = get_settings().raw_dir / sha256[:2] / sha256
@@ -386,30 +408,36 @@ def run(*, session: Session, data: bytes, filename: str, kind: str, mapping: dic
     if kind not in kinds():
         raise ValueError(f"kind must be one of {tuple(kinds())}")
     sha = hashlib.sha256(data).hexdigest()
-    upload = Upload(filename=(filename or "upload")[:255], content_sha256=sha, size_bytes=len(data), kind=kind,
+    profile_error = None
+    try:  # the normalised profile (a saved one is resolved to its dict by the caller) is stored and compared
+        stored_mapping = mapping = normalise_profile(mapping)
+    except ProfileError as exc:
+        stored_mapping, profile_error = None, make_finding("FILE_MAPPING_INVALID", detail=str(exc)[:300])
+    upload = Upload(filename=display_name(filename), content_sha256=sha, size_bytes=len(data), kind=kind,
                     uploaded_by=uploaded_by, status="processing",
                     options={"all_or_nothing": all_or_nothing, "dry_run": dry_run, "sheet": sheet,
-                             "region_scope": region_scope, "mapping": mapping})
+                             "region_scope": region_scope, "mapping": stored_mapping})
     session.add(upload)
     session.flush()
     store_raw(data, sha)
     findings: list[FindingOut] = []
     prior = None
-    if not dry_run:
+    if not dry_run and profile_error is None:
         same = session.execute(select(Upload.id, Upload.options).where(
             Upload.content_sha256 == sha, Upload.kind == kind, Upload.status.in_(("loaded", "partial")), Upload.id != upload.id)
             .order_by(Upload.id)).all()
-        prior = next((i for i, o in same if (o or {}).get("sheet") == sheet and (o or {}).get("mapping") == mapping
+        prior = next((i for i, o in same if (o or {}).get("sheet") == sheet and (o or {}).get("mapping") == stored_mapping
                       and (o or {}).get("region_scope") == region_scope), None)
-    if prior is not None:
+    if profile_error is not None:
+        findings, upload.status, upload.error_message = [profile_error], "rejected", profile_error.message
+    elif prior is not None:
         findings.append(make_finding("FILE_DUPLICATE", upload_id=prior))
         upload.status = "duplicate"
     else:
         findings = _process(session, upload, data, kind=kind, mapping=mapping, sheet=sheet, all_or_nothing=all_or_nothing,
                             dry_run=dry_run, region_scope=region_scope, progress=progress)
     upload.finished_at = datetime.now(UTC)
-    session.add_all(Finding(upload_id=upload.id, row=f.row, column=f.column, value=f.value, code=f.code,
-                            severity=f.severity, message_zh=f.message_zh, message_en=f.message_en) for f in findings)
+    loader.store_findings(session, upload.id, findings)
     session.commit()
     return _report(upload, findings)
 
@@ -435,11 +463,12 @@ def chunk_records(state: Run, chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.Ser
 def _open(session: Session, upload: Upload, data: bytes, *, kind: SurveyKind, mapping, sheet, region_scope):
     profile = parse_profile(mapping)
     table = open_table(data, upload.filename, sheet=sheet, score=header_score, header_row=profile.get("header_row"),
-                       chunksize=CHUNK_ROWS)
+                       chunksize=CHUNK_ROWS, limits=limits())
     ref = Reference.read(session)
     layout = resolve(table.columns, kind, profile, ref.carriers, kinds(), header_hints(session=session, kind=kind.name))
     return table, Run(session=session, kind=kind, ref=ref, layout=layout, region_scope=region_scope,
-                      units=UnitBook(profile.get("units")), header_line=table.header_row)
+                      units=UnitBook(profile.get("units")), header_line=table.header_row,
+                      findings=FindingLog(per_code=get_settings().findings_per_code))
 
 
 def _process(session: Session, upload: Upload, data: bytes, *, kind, mapping, sheet, all_or_nothing, dry_run,
@@ -472,8 +501,10 @@ def _process(session: Session, upload: Upload, data: bytes, *, kind, mapping, sh
                 raise FileRejected(make_finding("FILE_MISSING_COLUMNS_CANDIDATES", row=table.header_row,
                                                 columns=", ".join(missing), candidates="; ".join(hints)))
             raise FileRejected(make_finding("FILE_MISSING_COLUMNS", columns=", ".join(missing)))
-        for column in layout.unknown:
-            state.findings.append(make_finding("COLUMN_UNKNOWN", column=column, value=column))
+        if layout.unknown:  # one finding naming the first few
+            shown = "、".join(layout.unknown[:5]) + ("…" if len(layout.unknown) > 5 else "")
+            state.findings.append(make_finding("COLUMN_UNKNOWN", column=layout.unknown[0], value=shown,
+                                               count=len(layout.unknown)))
         total = max(data.count(b"\n") - table.header_row, 1) if table.format == "csv" else 0
         rejected = changed = 0
         if survey.staged:
@@ -493,11 +524,11 @@ def _process(session: Session, upload: Upload, data: bytes, *, kind, mapping, sh
             raise FileRejected(make_finding("FILE_NO_ROWS"))
         if survey.finish is not None:
             rejected += survey.finish(state, hold=hold, stage=stage)
-        findings = _unique(table.notices + state.findings)
+        findings = _unique(table.notices + state.findings + state.findings.capped())
         upload.rows_read = state.rows_read
         upload.rows_rejected = rejected
         upload.rows_accepted = state.rows_read - rejected
-        upload.warnings = sum(1 for f in findings if f.severity == WARNING)
+        upload.warnings = state.findings.severities[WARNING]  # every warning counted, listed or not
         if all_or_nothing and rejected and not dry_run:
             upload.rows_accepted = 0
             upload.status = "rejected"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -15,6 +16,14 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "FILE_XLS_UNSUPPORTED": (ERROR, "不支持旧版 .xls 格式，请另存为 .xlsx 或 CSV。", "Legacy .xls is not supported; save as .xlsx or CSV."),
     "FILE_ENCODING": (ERROR, "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）。", "Unknown text encoding (UTF-8, UTF-8 with BOM and GBK/GB18030 are supported)."),
     "FILE_LINE_TOO_LONG": (ERROR, "第 {row} 行超过 {limit} 字节，文件不是正常的表格。", "Line {row} is longer than {limit} bytes; the file is not a regular table."),
+    "FILE_ENCODING_LINE": (ERROR, "第 {row} 行的编码与文件其余部分（{encoding}）不一致，请统一另存为 UTF-8。", "Line {row} is not in the encoding of the rest of the file ({encoding}); save the whole file as UTF-8."),
+    "FILE_QUOTE_UNBALANCED": (ERROR, "第 {row} 行的引号没有闭合。", "The quote opened on line {row} is never closed."),
+    "FILE_FIELDS_MISMATCH": (ERROR, "第 {row} 行有 {found} 个字段，表头只有 {expected} 列。", "Line {row} has {found} fields; the header has {expected} columns."),
+    "FILE_TOO_MANY_ROWS": (ERROR, "文件超过 {limit} 行上限。", "The file has more than {limit} rows (the limit)."),
+    "FILE_TOO_MANY_COLUMNS": (ERROR, "文件有 {found} 列，超过 {limit} 列上限。", "The file has {found} columns, more than the limit of {limit}."),
+    "FILE_TOO_MANY_CELLS": (ERROR, "工作表超过 {limit} 个单元格上限。", "The worksheet has more than {limit} cells (the limit)."),
+    "FILE_XLSX_TOO_LARGE": (ERROR, "XLSX 解压后超过 {limit_mb} MB 上限。", "The XLSX inflates to more than {limit_mb} MB (the limit)."),
+    "FILE_XLSX_RATIO": (ERROR, "XLSX 中“{value}”的压缩比超过 {limit} 倍，文件不像正常的工作簿。", "'{value}' in the XLSX is compressed more than {limit} times; this is not a regular workbook."),
     "FILE_UNREADABLE": (ERROR, "无法读取文件：{detail}", "The file cannot be read: {detail}"),
     "FILE_SHEET_MISSING": (ERROR, "工作簿中没有名为“{sheet}”的工作表（现有：{sheets}）。", "The workbook has no sheet named '{sheet}' (it has: {sheets})."),
     "FILE_NO_ROWS": (ERROR, "表头之下没有数据行。", "There are no data rows below the header."),
@@ -29,7 +38,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "PROFILE_COLUMN_MISSING": (WARNING, "映射配置指定的列“{value}”在文件中不存在。", "The mapping profile names a column '{value}' that the file does not have."),
     "COLUMN_IGNORED": (NOTICE, "按映射配置忽略列“{value}”。", "Column '{value}' was ignored as the mapping profile says."),
     "HEADER_FUZZY": (NOTICE, "列“{value}”按 {field} 读取，置信度 {confidence}。", "Column '{value}' was read as {field}, confidence {confidence}."),
-    "COLUMN_UNKNOWN": (NOTICE, "未识别的列“{value}”已忽略。", "Unknown column '{value}' was ignored."),
+    "COLUMN_UNKNOWN": (NOTICE, "{count} 个未识别的列已忽略：{value}。", "{count} unknown column(s) ignored: {value}."),
+    "FINDINGS_CAPPED": (NOTICE, "“{value}”共 {count} 条，仅列出前 {shown} 条。", "{count} findings '{value}'; only the first {shown} are listed."),
     "TOTAL_ROW_SKIPPED": (NOTICE, "合计行已跳过。", "A totals row was skipped."),
     "HEADER_ROW": (NOTICE, "表头位于第 {row} 行。", "The header is on line {row}."),
     # per-row errors
@@ -49,10 +59,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "UNIT_DIMENSION": (ERROR, "列“{column}”的单位“{value}”不是{dimension}单位（它量的是 {found}），该列应以 {unit} 计。", "The unit '{value}' of column '{column}' is not a unit of {dimension} (it measures {found}); the column is stored in {unit}."),
     "UNIT_MISMATCH": (ERROR, "单位“{value}”不适用于该能源品种（标准单位 {unit}）。", "Unit '{value}' does not fit this carrier (canonical unit {unit})."),
     "UNIT_NEEDS_DENSITY": (ERROR, "以升计量需要密度（density_kg_per_l）。", "Litres need a density (density_kg_per_l)."),
+    "FACTOR_EXTRAPOLATED": (NOTICE, "{year} 年的电力等价值折标系数尚未公布，按最近公布的 {source_year} 年数值计算。", "The {year} generation-method electricity factor is not published yet; the {source_year} value is used."),
     "FACTOR_MISSING": (ERROR, "{year} 年没有“{value}”的折标系数。", "No standard-coal factor for '{value}' in {year}."),
     "SUB_ITEM_INVALID": (ERROR, "分项“{value}”无效（A 照明插座、B 空调、C 动力、D 特殊，仅限电力）。", "Sub-item '{value}' is invalid (A lighting, B HVAC, C power, D special; electricity only)."),
     "BUILDING_UNKNOWN": (ERROR, "建筑编号“{value}”不存在。", "Building code '{value}' does not exist."),
-    "BUILDING_OUT_OF_SCOPE": (ERROR, "建筑“{value}”不在您负责的地区 {scope} 内。", "Building '{value}' lies outside your region {scope}."),
+    "BUILDING_OUT_OF_SCOPE": (ERROR, "建筑“{value}”不在您负责的地区 {scope_zh} 内。", "Building '{value}' lies outside your region {scope_en}."),
     "BUILDING_CODE_INVALID": (ERROR, "建筑编号“{value}”格式无效（6 位行政区划代码 + 类别字母 + 序号）。", "Building code '{value}' is malformed (6-digit district code + class letter + sequence)."),
     "BUILDING_CODE_ASSIGNED": (NOTICE, "已分配建筑编号“{value}”（外部编号 {external}）。", "Building code '{value}' was assigned (external ID {external})."),
     "BUILDING_CODE_DISTRICT": (WARNING, "建筑编号“{value}”的前 6 位与行政区划代码 {district} 不一致。", "Building code '{value}' does not start with its district code {district}."),
@@ -119,6 +130,47 @@ def make_finding(code: str, *, row: int | None = None, column: str | None = None
                       message_zh=_fmt(zh, params), message_en=_fmt(en, params))
 
 
+class FindingLog(list):
+    """Findings of one run, the first ``per_code`` of each code kept, every one counted."""
+
+    def __init__(self, per_code: int | None = None):
+        super().__init__()
+        self.per_code = per_code
+        self.counts: Counter[str] = Counter()
+        self.severities: Counter[str] = Counter()  # findings per severity, kept or not
+
+    def room(self, code: str, n: int, severity: str | None = None) -> int:
+        """Count ``n`` new findings of ``code`` (of ``severity``, the code's own by default); how many may be kept."""
+        before = self.counts[code]
+        self.counts[code] += n
+        self.severities[severity or MESSAGES[code][0]] += n
+        if self.per_code is None:
+            return n
+        return max(0, min(n, self.per_code - before))
+
+    def append(self, finding: FindingOut) -> None:  # type: ignore[override]
+        if self.room(finding.code, 1, finding.severity):
+            super().append(finding)
+
+    def capped(self) -> list[FindingOut]:
+        """One notice per code with more findings than were kept."""
+        if self.per_code is None:
+            return []
+        return [make_finding("FINDINGS_CAPPED", value=code, count=n, shown=self.per_code)
+                for code, n in sorted(self.counts.items()) if n > self.per_code]
+
+
+def finding_counts(findings: list[FindingOut]) -> dict[str, int]:
+    """Exact findings per code: those listed, or the count a FINDINGS_CAPPED notice gives."""
+    counts = Counter(f.code for f in findings if f.code != "FINDINGS_CAPPED")
+    for f in findings:
+        if f.code == "FINDINGS_CAPPED" and f.value:
+            head = f.message_en.split(" ", 1)[0]
+            if head.isdigit():
+                counts[f.value] = int(head)
+    return dict(sorted(counts.items()))
+
+
 @dataclass
 class ImportReport:
     """What an import did: counts, status and every finding."""
@@ -168,6 +220,7 @@ class ImportReport:
             "message_zh": self.message_zh,
             "message_en": self.message_en,
             "message": f"{self.message_zh} / {self.message_en}",
+            "finding_counts": finding_counts(self.findings),
             "findings": [f.to_dict() for f in self.findings],
         }
 

@@ -16,13 +16,14 @@ from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.bulk import copy_frame
+from app.bulk import copy_frame, insert_frame
 from app.services import rollups
 from app.models import (
     AuditCarrierTotal,
     Building,
     BuildingHistory,
     EnergyAudit,
+    Finding,
     RetrofitMeasure,
 )
 
@@ -119,6 +120,19 @@ class ConsumptionStage:
 
     def drop(self) -> None:
         self.session.connection().exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
+
+
+FINDING_COLUMNS = ["row", "column", "value", "code", "severity", "message_zh", "message_en"]
+
+
+def store_findings(session: Session, upload_id: int, findings: list) -> int:
+    """Store an upload's findings in one bulk write (COPY on PostgreSQL), in their order."""
+    if not findings:
+        return 0
+    frame = pd.DataFrame([[getattr(f, c) for c in FINDING_COLUMNS] for f in findings], columns=FINDING_COLUMNS)
+    frame["row"] = frame["row"].astype("Int64")
+    frame.insert(0, "upload_id", upload_id)
+    return insert_frame(session, Finding.__table__, frame)
 
 
 def _insert(session: Session, model):

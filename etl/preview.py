@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from app.services.profiles import header_hints
-from etl.engine import Reference, kinds
+from etl.engine import Reference, kinds, limits
 from etl.extract import ROW, open_table
 from etl.findings import FileRejected
 from etl.mapping import header_score, load_aliases, norm, parse_profile, resolve
@@ -38,7 +38,7 @@ def propose(*, session: Session | None, data: bytes, filename: str, kind: str, m
     try:
         profile = parse_profile(mapping)
         table = open_table(data, filename, sheet=sheet, score=header_score, header_row=profile.get("header_row"),
-                           chunksize=PREVIEW_ROWS * 20)
+                           chunksize=PREVIEW_ROWS * 20, limits=limits())  # the import's limits, checked before parsing
         first = next(iter(table.chunks), pd.DataFrame(columns=[ROW, *table.columns]))
     except FileRejected as exc:
         return {"error": exc.finding.to_dict(), "columns": [], "rows": []}

@@ -118,7 +118,7 @@ class UnitBook:
         for candidate in candidates:
             try:
                 q = self.ureg.Quantity(1, self.ureg.parse_units(candidate)) if candidate else None
-            except (pint.errors.PintError, AttributeError, TypeError, ValueError, AssertionError, SyntaxError):
+            except Exception:  # noqa: BLE001 - arbitrary text reaches pint's tokenizer (TokenError, ...)
                 q = None
             if q is not None:
                 return q

@@ -26,6 +26,8 @@ DATA_DIR = TESTS_DIR / "data"
 POSTGRES_URL = os.environ.get("JIENENG_TEST_POSTGRES_URL")
 # Served apps in tests do not precompute in the background; tests that want it start a Refresher.
 os.environ.setdefault("JIENENG_REFRESH_INTERVAL_S", "0")
+# The tests never read the developer's own settings file (~/.config/jieneng/settings.env).
+os.environ["JIENENG_SETTINGS_FILE"] = str(TESTS_DIR / "data" / "no-settings.env")
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -115,9 +116,22 @@ def _http_exception(request: Request, exc: Exception) -> JSONResponse:
         detail = "路径不存在 / no such path"
     elif exc.status_code == 400 and detail == "There was an error parsing the body":
         detail = "请求体无法解析 / the request body could not be parsed"
-    elif exc.status_code == 405:
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
         detail = "该路径不支持此方法 / method not allowed on this path"
-    return problem(exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
+        headers = {**(headers or {}), "Allow": allowed_methods(request, (headers or {}).get("Allow"))}
+    return problem(exc.status_code, detail, instance=request.url.path, headers=headers)
+
+
+def allowed_methods(request: Request, fallback: str | None = None) -> str:
+    """Every method the documented API answers on this path (Starlette names only the first route's)."""
+    methods: list[str] = []
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{[^/}]+\})", template))
+        if re.fullmatch(pattern, request.url.path):
+            methods += [m.upper() for m in operations if m.upper() not in methods]
+    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return ", ".join(sorted(methods, key=lambda m: order.index(m) if m in order else len(order))) if methods else (fallback or "")
 
 
 def _validation(request: Request, exc: Exception) -> JSONResponse:

@@ -8,17 +8,17 @@ import inspect
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import swagger_ui_bundle
+import fastapi_offline
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from app.api.errors import install_error_handlers
 from app.api.limits import UploadSizeLimit
 from app.api.routers import analytics, auth, catalog, health, uploads, web
-from app.config import DEFAULT_SECRET_KEY, Settings, get_settings
+from app.config import GENERATE_SECRET, Settings, get_settings, secret_key_problem
 from app.db import make_engine, session_factory
 from app.services import frames
 
@@ -44,11 +44,13 @@ class InsecureSecretError(RuntimeError):
 
 
 def create_app(*, settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """Build the application; refuses production mode with the default secret key."""
+    """Build the application; refuses production mode without a random secret key of 32 bytes or more."""
     settings = settings or get_settings()
-    if settings.is_production and settings.secret_key == DEFAULT_SECRET_KEY:
+    problem = secret_key_problem(settings.secret_key) if settings.is_production else None
+    if problem:
         raise InsecureSecretError(
-            "生产模式下必须设置 JIENENG_SECRET_KEY / set JIENENG_SECRET_KEY: the default secret is refused in production"
+            f"生产模式下 JIENENG_SECRET_KEY 无效 / JIENENG_SECRET_KEY is unfit for production: {problem}; "
+            f"generate one with: {GENERATE_SECRET}"
         )
     engine = engine or make_engine(settings.resolved_database_url)
 
@@ -88,20 +90,41 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     return app
 
 
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI 5 and ReDoc 2: both read OpenAPI 3.1
+
+
 def install_local_docs(app: FastAPI) -> None:
-    """Swagger UI at /api/v1/docs and /docs, its scripts served from the installed swagger-ui-bundle (no CDN)."""
-    app.mount(f"{API_PREFIX}/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static")
+    """Swagger UI at /docs, ReDoc at /redoc, the schema at /openapi.json (and the same under /api/v1).
+
+    The scripts come from the installed fastapi-offline package, so the pages load nothing from the internet.
+    """
+    static = f"{API_PREFIX}/docs-static"
+    app.mount(static, StaticFiles(directory=DOCS_ASSETS), name="docs-static")
+    openapi_url = f"{API_PREFIX}/openapi.json"
+    oauth2_redirect = f"{API_PREFIX}/docs/oauth2-redirect"
 
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url=f"{API_PREFIX}/openapi.json", title=app.title,
-            swagger_js_url=f"{API_PREFIX}/docs-static/swagger-ui-bundle.js",
-            swagger_css_url=f"{API_PREFIX}/docs-static/swagger-ui.css",
-            swagger_favicon_url="/favicon.ico",
+            openapi_url=openapi_url, title=f"{app.title} · Swagger UI",
+            swagger_js_url=f"{static}/swagger-ui-bundle.js", swagger_css_url=f"{static}/swagger-ui.css",
+            swagger_favicon_url="/favicon.ico", oauth2_redirect_url=oauth2_redirect,
+            swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
         )
+
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url=openapi_url, title=f"{app.title} · ReDoc",
+                              redoc_js_url=f"{static}/redoc.standalone.js", redoc_favicon_url="/favicon.ico",
+                              with_google_fonts=False)
+
+    def schema() -> JSONResponse:
+        return JSONResponse(app.openapi())
 
     for path in (f"{API_PREFIX}/docs", "/docs"):
         app.add_api_route(path, docs, include_in_schema=False)
+    for path in (f"{API_PREFIX}/redoc", "/redoc"):
+        app.add_api_route(path, redoc, include_in_schema=False)
+    app.add_api_route("/openapi.json", schema, include_in_schema=False)
+    app.add_api_route(oauth2_redirect, get_swagger_ui_oauth2_redirect_html, include_in_schema=False)
     app.add_api_route("/favicon.ico", lambda: FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml"),
                       include_in_schema=False)
 

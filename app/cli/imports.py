@@ -16,6 +16,7 @@ from rich.table import Table
 from app.db import session_factory
 from etl.findings import ImportReport
 from etl.pipeline import run
+from etl.profiles import read_profile
 
 console = Console(stderr=True)
 
@@ -51,22 +52,45 @@ def _load_mapping(mapping: str | None, kind: str) -> dict | None:
             return saved.spec
         finally:
             session.close()
-    text = path.read_text(encoding="utf-8-sig")
-    return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    return read_profile(path.read_bytes())
 
 
-def _print(report: ImportReport) -> None:
-    console.print(f"[bold]{report.filename}[/bold] → upload {report.upload_id}: [bold]{report.status}[/bold]")
-    console.print(report.message_zh)
-    console.print(report.message_en)
-    if report.findings:
+TERMINAL_FINDINGS = 50  # a terminal shows this many findings; a pipe or file gets them all
+
+
+def sorted_findings(report: ImportReport) -> list:
+    """File-level findings first, then by row, column and code."""
+    return sorted(report.findings, key=lambda f: (f.row is not None, f.row or 0, f.column or "", f.code))
+
+
+def _print(report: ImportReport, out: Console | None = None) -> None:
+    """The report on stdout: a table on a terminal; plain, tab-separated, untruncated lines otherwise."""
+    out = out or Console()
+    findings = sorted_findings(report)
+    if not out.is_terminal:
+        lines = [f"{report.filename} -> upload {report.upload_id}: {report.status}", report.message_zh, report.message_en]
+        if findings:
+            lines.append("\t".join(("row", "column", "value", "code", "severity", "message_zh", "message_en")))
+            for f in findings:
+                cells = ("" if f.row is None else str(f.row), f.column or "", f.value or "", f.code, f.severity,
+                         f.message_zh, f.message_en)
+                lines.append("\t".join(" ".join(str(c).split()) for c in cells))
+        typer.echo("\n".join(lines))
+        return
+    out.print(f"[bold]{report.filename}[/bold] → upload {report.upload_id}: [bold]{report.status}[/bold]")
+    out.print(report.message_zh)
+    out.print(report.message_en)
+    if findings:
         table = Table("行 row", "列 column", "值 value", "代码 code", "级别", "说明 message", show_lines=False)
-        for f in report.findings[:50]:
-            table.add_row("" if f.row is None else str(f.row), f.column or "", (f.value or "")[:30], f.code, f.severity,
+        for column in table.columns:
+            column.overflow = "fold"  # wrap long codes and messages instead of cutting them
+        for f in findings[:TERMINAL_FINDINGS]:
+            table.add_row("" if f.row is None else str(f.row), f.column or "", f.value or "", f.code, f.severity,
                           f.message)
-        console.print(table)
-        if len(report.findings) > 50:
-            console.print(f"… {len(report.findings) - 50} more / 另有 {len(report.findings) - 50} 条")
+        out.print(table)
+        if len(findings) > TERMINAL_FINDINGS:
+            more = len(findings) - TERMINAL_FINDINGS
+            out.print(f"… {more} more / 另有 {more} 条 (--json, or pipe the output, for all)")
 
 
 def import_file(

@@ -8,7 +8,8 @@ import sys
 import typer
 import uvicorn
 
-from app.config import DEFAULT_SECRET_KEY, get_settings
+from app.cli._schema import require_migrated
+from app.config import GENERATE_SECRET, get_settings, secret_key_problem
 
 
 def serve(
@@ -19,9 +20,12 @@ def serve(
 ) -> None:
     """Serve the REST API, the login page and the dashboards."""
     settings = get_settings()
-    if settings.is_production and settings.secret_key == DEFAULT_SECRET_KEY:
-        typer.echo("生产模式下必须设置 JIENENG_SECRET_KEY / set JIENENG_SECRET_KEY in production", err=True)
+    problem = secret_key_problem(settings.secret_key) if settings.is_production else None
+    if problem:
+        typer.echo(f"生产模式下 JIENENG_SECRET_KEY 无效 / JIENENG_SECRET_KEY is unfit for production: {problem}\n"
+                   f"生成 / generate: {GENERATE_SECRET}", err=True)
         raise typer.Exit(2)
+    require_migrated(settings)
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the previous handler:
     # make that handler a clean exit so process managers see status 0 after a requested stop.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -131,7 +131,7 @@ def progress(
     region: str | None = typer.Option(None, "--region", help="One region code; default: nation and every region"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Saving achieved against the current targets in a year: absolute, intensity-based, path and status."""
+    """Saving achieved against the current targets in a year, on each region's comparable basis."""
     with session_scope() as session:
         frame = target_progress(session=session, year=year, region_code=region)
     if frame.empty:
@@ -141,19 +141,20 @@ def progress(
         raise typer.Exit(0 if as_json else 1)
     columns = ["region_code", "name_zh", "name_en", "year", "baseline_year", "target_year", "saving_target_kgce",
                "absolute_saving_kgce", "intensity_saving_kgce", "saving_kgce", "percent_of_target",
-               "expected_saving_kgce", "percent_of_expected", "status", "buildings_complete", "buildings_reporting"]
+               "expected_saving_kgce", "percent_of_expected", "status", "basis_target_kgce", "basis_baseline_kgce",
+               "basis_coverage_pct", "comparable_buildings", "comparable_area_m2", "basis_label_zh", "basis_label_en"]
     if as_json:
         typer.echo(dumps(frame[columns]))
         return
     table = Table(title=f"节能目标进度 Progress {year}")
-    for name in ("地区 Region", "目标 Target tce", "绝对节能 Absolute tce", "强度法节能 Intensity tce",
-                 "完成 Of target", "应完成 Expected tce", "状态 Status"):
+    for name in ("地区 Region", "目标 Target tce", "可比口径目标 Target on basis tce", "节能 Saving tce",
+                 "完成 Of target", "应完成 Expected tce", "状态 Status", "可比建筑 Comparable basis"):
         table.add_column(name, justify="left" if "Region" in name or "Status" in name else "right")
     colours = {"on_track": "green", "at_risk": "yellow", "off_track": "red"}
     for row in frame.itertuples(index=False):
         zh, en = STATUS_LABELS.get(row.status, ("—", "no data"))
         colour = colours.get(row.status, "white")
-        table.add_row(f"{row.region_code} {row.name_zh}", tce(row.saving_target_kgce), tce(row.absolute_saving_kgce),
-                      tce(row.intensity_saving_kgce), pct(row.percent_of_target), tce(row.expected_saving_kgce),
-                      f"[{colour}]{zh} {en}[/{colour}]")
+        table.add_row(f"{row.region_code} {row.name_zh}", tce(row.saving_target_kgce), tce(row.basis_target_kgce),
+                      tce(row.saving_kgce), pct(row.percent_of_target), tce(row.expected_saving_kgce),
+                      f"[{colour}]{zh} {en}[/{colour}]", f"{row.basis_label_zh} / {row.basis_label_en}")
     Console().print(table)

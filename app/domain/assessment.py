@@ -29,6 +29,7 @@ class MeasureRule:
     points: float
     zero_at: float
     full_at: float
+    is_platform_choice: bool = False  # the item is the platform's own, not one the cited scheme names
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class AssessmentConfig:
                 points=float(m["points"]),
                 zero_at=float(m["zero_at"]),
                 full_at=float(m["full_at"]),
+                is_platform_choice=bool(m.get("platform_choice", False)),
             )
             for m in data["measures"]
         )
@@ -103,6 +105,16 @@ class AssessmentConfig:
             raise ValueError(f"the grades must include '{NOT_MET}'")
         if self.pass_ratio <= 0:
             raise ValueError("pass_ratio must be positive")
+        scores = [g.min_score for g in self.grades]
+        if len(set(scores)) != len(scores):
+            raise ValueError("two grades share a minimum score")
+        if min(scores) > 0:
+            raise ValueError("the lowest grade must start at 0 points so every score gets a grade")
+
+    def grade_bands(self) -> list[tuple[GradeRule, float, float | None]]:
+        """(grade, lowest score, score it stops below or None) from the best grade down."""
+        ordered = sorted(self.grades, key=lambda g: -g.min_score)
+        return [(g, g.min_score, None if i == 0 else ordered[i - 1].min_score) for i, g in enumerate(ordered)]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,12 @@
 """GB/T 51161-2016 benchmarking: value lookup, office correction, status and saving potential.
 
-The standard judges non-heating energy in kWh/(m2*a). In the severe-cold and cold zones heating is
-excluded and judged separately (kgce/(m2*a)); here district heat is the heating carrier.
+The standard judges non-heating energy in kWh/(m2*a) for offices (government / commercial), shopping
+malls (by type) and hotels (by star grade), each class A or B, by climate zone. Other classes of the
+2008 sub-metering guide (culture and education, medical, sports, mixed use, other) have no values in
+it: their status says so (``not_covered``) instead of staying blank. In the severe-cold and cold zones
+heating is excluded and judged separately against the standard's building heat consumption by city
+(falling back to the zone), expressed in kgce/(m2*a) like the building's own heat; here district
+heat is the heating carrier.
 An office's measured intensity is corrected to standard operating hours T0 and floor area per person
 S0 before comparison: E = E0 * (0.3 + 0.7*T0/T) * (0.7 + 0.3*S/S0). The corrected value is the
 building's *comparable intensity*.
@@ -9,6 +14,7 @@ building's *comparable intensity*.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,14 +23,17 @@ import pandas as pd
 STATUS_BETTER_THAN_GUIDE = "better_than_guide"
 STATUS_BETWEEN = "between"
 STATUS_ABOVE_CONSTRAINT = "above_constraint"
+STATUS_NOT_COVERED = "not_covered"
 STATUSES = (STATUS_BETTER_THAN_GUIDE, STATUS_BETWEEN, STATUS_ABOVE_CONSTRAINT)
 STATUS_LABELS = {
     STATUS_BETTER_THAN_GUIDE: ("优于引导值", "better than guide"),
     STATUS_BETWEEN: ("引导值与约束值之间", "between guide and constraint"),
     STATUS_ABOVE_CONSTRAINT: ("超过约束值", "above constraint"),
+    STATUS_NOT_COVERED: ("标准未覆盖", "not covered by GB/T 51161"),
 }
 OFFICE_CLASS = "A"
 HEATING_CARRIER = "district_heat"
+KGCE_PER_GJ_HEAT = 34.12  # GB/T 2589, the factor of district heat (0.03412 kgce/MJ)
 
 
 @dataclass(frozen=True)
@@ -43,11 +52,46 @@ class OfficeCorrection:
     standard_area_per_person_m2: float
 
 
-def benchmark_subtype(building_class: str, is_government_office: bool) -> str:
-    """Offices are benchmarked as government (党政机关) or commercial (商业); other classes have no subtype."""
+def benchmark_subtype(building_class: str, is_government_office: bool,
+                      default_subtypes: Mapping[str, str] | None = None) -> str:
+    """Offices are government (党政机关) or commercial (商业); hotels and malls take their class's default.
+
+    ``default_subtypes`` maps a class to the sub-type assumed when a building declares none
+    (seeds/benchmark_subtypes.yaml); a class without one has subtype ''.
+    """
     if building_class == OFFICE_CLASS:
         return "government" if is_government_office else "commercial"
-    return ""
+    return (default_subtypes or {}).get(building_class, "")
+
+
+def covered_classes(table: pd.DataFrame) -> frozenset[str]:
+    """The building classes the benchmark table has values for."""
+    return frozenset(str(c) for c in table["building_class"].dropna().unique())
+
+
+def heating_values(district_code: pd.Series, climate_zone: pd.Series, table: pd.DataFrame, *,
+                   kgce_per_gj: float = KGCE_PER_GJ_HEAT) -> pd.DataFrame:
+    """Heating constraint and guide values per building, kgce/(m2*a): the city's, else its zone's.
+
+    ``table`` has code_prefix ('' for a zone's default), climate_zone, constraint_gj_m2 and
+    guide_gj_m2: the standard's building heat consumption (建筑耗热量, heat delivered to the
+    building per m2 heated), which is what a district-heat meter measures. They are turned into kgce
+    with the same factor as the building's heat (GB/T 2589 34.12 kgce/GJ), so both sides of the
+    comparison count heat alike. A prefix row applies only to districts of the same climate zone (the
+    south of Liaoning is cold, the north severe cold), the longest matching prefix winning. Buildings
+    outside the table's zones get NaN.
+    """
+    codes = district_code.astype("object").where(district_code.notna(), "").astype(str).to_numpy().astype(str)
+    zones = climate_zone.astype("object").to_numpy()
+    out = pd.DataFrame({"heating_constraint_kgce_m2": np.nan, "heating_guide_kgce_m2": np.nan},
+                       index=district_code.index)
+    prefixes = table.assign(code_prefix=table["code_prefix"].fillna("").astype(str))
+    prefixes = prefixes.assign(_length=prefixes["code_prefix"].str.len()).sort_values("_length")
+    for row in prefixes.itertuples(index=False):  # shortest first: a longer prefix overwrites
+        hit = (zones == row.climate_zone) & np.char.startswith(codes, row.code_prefix)
+        out.loc[hit, "heating_constraint_kgce_m2"] = float(row.constraint_gj_m2) * kgce_per_gj
+        out.loc[hit, "heating_guide_kgce_m2"] = float(row.guide_gj_m2) * kgce_per_gj
+    return out
 
 
 def default_benchmark_class(benchmark_class: str | None, is_large_public: bool) -> str:
@@ -133,6 +177,8 @@ def benchmark_frame(
     corrections: dict[str, OfficeCorrection],
     *,
     kgce_per_kwh,
+    default_subtypes: Mapping[str, str] | None = None,
+    heating_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Benchmark every building-year in ``buildings`` in one pass.
 
@@ -140,13 +186,21 @@ def benchmark_frame(
     climate_zone, has_heating, floor_area_m2, heated_area_m2, occupants, operating_hours_per_year,
     energy_kgce and heating_kgce (the chosen method). Returns, aligned with it: benchmark_subtype,
     benchmark_class_used, non_heating_kwh_m2, heating_kgce_m2, correction_factor,
-    comparable_kwh_m2, constraint_kwh_m2, guide_kwh_m2, benchmark_status, saving_potential_kwh and
-    saving_potential_kgce.
+    comparable_kwh_m2, constraint_kwh_m2, guide_kwh_m2, benchmark_status, saving_potential_kwh,
+    saving_potential_kgce, is_subtype_assumed (a hotel or mall judged against its class's default
+    sub-type), heating_constraint_kgce_m2, heating_guide_kgce_m2 and heating_status.
+
+    ``default_subtypes`` maps a class to its assumed sub-type (hotels, malls). A class with no row in
+    ``table`` is ``not_covered``. ``heating_table`` (see ``heating_values``; needs district_code in
+    ``buildings``) adds the heating judgement in the zones with heating; without it those columns are NaN.
     """
     out = pd.DataFrame(index=buildings.index)
     is_office = buildings["building_class"].eq(OFFICE_CLASS)
     is_gov = buildings["is_government_office"].fillna(False).astype(bool)
-    out["benchmark_subtype"] = np.where(is_office, np.where(is_gov, "government", "commercial"), "")
+    defaults = buildings["building_class"].map(dict(default_subtypes or {})).astype("object")
+    out["benchmark_subtype"] = np.where(is_office, np.where(is_gov, "government", "commercial"),
+                                        defaults.fillna("").to_numpy())
+    out["is_subtype_assumed"] = ~is_office & defaults.notna()
     declared = buildings["benchmark_class"]
     large = buildings["is_large_public"].fillna(False).astype(bool)
     out["benchmark_class_used"] = declared.where(declared.isin(["A", "B"]), np.where(large, "B", "A"))
@@ -191,7 +245,20 @@ def benchmark_frame(
     out["constraint_kwh_m2"] = exact["constraint_kwh_m2"].fillna(generic["constraint_kwh_m2"]).to_numpy()
     out["guide_kwh_m2"] = exact["guide_kwh_m2"].fillna(generic["guide_kwh_m2"]).to_numpy()
     out["benchmark_status"] = status(out["comparable_kwh_m2"], out["constraint_kwh_m2"], out["guide_kwh_m2"])
+    not_covered = ~buildings["building_class"].isin(covered_classes(table))
+    out.loc[not_covered, "benchmark_status"] = STATUS_NOT_COVERED
     potential = saving_potential_kwh(out["comparable_kwh_m2"], out["constraint_kwh_m2"], area, factor)
     out["saving_potential_kwh"] = potential.where(out["constraint_kwh_m2"].notna() & out["comparable_kwh_m2"].notna())
     out["saving_potential_kgce"] = out["saving_potential_kwh"] * kgce_per_kwh
+    if heating_table is not None and "district_code" in buildings:
+        heating = heating_values(buildings["district_code"], buildings["climate_zone"], heating_table)
+    else:
+        heating = pd.DataFrame({"heating_constraint_kgce_m2": np.nan, "heating_guide_kgce_m2": np.nan},
+                               index=buildings.index)
+    heating = heating.where(np.repeat(has_heating.to_numpy()[:, None], heating.shape[1], axis=1))
+    out["heating_constraint_kgce_m2"] = heating["heating_constraint_kgce_m2"].astype("float64")
+    out["heating_guide_kgce_m2"] = heating["heating_guide_kgce_m2"].astype("float64")
+    # judged only on heat actually reported: no district-heat record is no heating figure, not zero
+    reported_heat = out["heating_kgce_m2"].where(buildings["heating_kgce"].notna())
+    out["heating_status"] = status(reported_heat, out["heating_constraint_kgce_m2"], out["heating_guide_kgce_m2"])
     return out

@@ -27,10 +27,12 @@ METHOD_LABELS = {
 STATUS_ON_TRACK = "on_track"
 STATUS_AT_RISK = "at_risk"
 STATUS_OFF_TRACK = "off_track"
+STATUS_INSUFFICIENT_BASIS = "insufficient_basis"
 STATUS_LABELS = {
     STATUS_ON_TRACK: ("进度正常", "on track"),
     STATUS_AT_RISK: ("存在风险", "at risk"),
     STATUS_OFF_TRACK: ("进度滞后", "off track"),
+    STATUS_INSUFFICIENT_BASIS: ("可比口径不足", "comparable basis too small"),
 }
 
 
@@ -45,6 +47,12 @@ def parent_saving_kgce(*, baseline_kgce: float, saving_kgce: float | None = None
     if saving_kgce is not None:
         if saving_kgce < 0:
             raise DecompositionError("saving must not be negative")
+        if saving_kgce > baseline_kgce:
+            raise DecompositionError(
+                f"节能量 {saving_kgce / 1000:,.1f} tce 超过基期能耗 {baseline_kgce / 1000:,.1f} tce，目标不成立 / "
+                f"the saving of {saving_kgce / 1000:,.1f} tce exceeds the baseline use of {baseline_kgce / 1000:,.1f} tce: "
+                "a target cannot save more than the scope used"
+            )
         return float(saving_kgce)
     if not 0 <= cut_percent <= 100:
         raise DecompositionError("cut_percent must lie between 0 and 100")
@@ -207,6 +215,15 @@ def decompose(
         dtype="float64",
     )
     units = allocate_units(total_units, w.to_numpy(), floor_units=floors, cap_units=caps)
+    baselines = children["baseline_kgce"].astype("float64").to_numpy()
+    over = units / scale > baselines + 0.5 / scale
+    if over.any():
+        names = ", ".join(str(c) for c in children.index[over][:5])
+        raise DecompositionError(
+            f"分解后 {int(over.sum())} 个下级的节能量超过其基期能耗（{names}），请设置上限或改用其他分解方法 / "
+            f"{int(over.sum())} children would save more than their baseline use ({names}): set caps or choose "
+            "another method"
+        )
     out = pd.DataFrame(index=children.index)
     out["weight"] = w
     out["saving_units"] = units

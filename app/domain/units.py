@@ -22,6 +22,9 @@ UNKNOWN_UNIT = "unit.unknown"
 INCOMPATIBLE_UNIT = "unit.incompatible"
 NO_DENSITY = "unit.no_density"
 NO_FACTOR = "factor.missing"
+# Category of the 2008 sub-metering guide that is a quantity, not energy (02 water): converted to its
+# canonical unit, never to kgce (its kgce is 0 and it has no factor).
+NON_ENERGY_CATEGORY = "02"
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class ConversionTables:
     """Units, carriers and year-versioned factors, as read from the reference tables."""
 
     units: pd.DataFrame  # code, dimension, to_base
-    carriers: pd.DataFrame  # code, canonical_unit, density_kg_per_l
+    carriers: pd.DataFrame  # code, canonical_unit, density_kg_per_l[, category]
     factors: pd.DataFrame  # carrier_code, method, valid_from_year, valid_to_year, kgce_per_unit
 
     def factor_by_year(self) -> pd.DataFrame:
@@ -90,11 +93,14 @@ def convert(frame: pd.DataFrame, tables: ConversionTables) -> pd.DataFrame:
     problem = pd.Series(None, index=frame.index, dtype="object")
     problem[~same_dim & ~litres & ~coal] = INCOMPATIBLE_UNIT
     problem[litres & density.isna()] = NO_DENSITY
-    problem[calorific.isna() | generation.isna()] = NO_FACTOR
+    categories = carriers["category"] if "category" in carriers else pd.Series(dtype="object")
+    quantity_only = carrier.map(categories).eq(NON_ENERGY_CATEGORY)
+    problem[(calorific.isna() | generation.isna()) & ~quantity_only] = NO_FACTOR
+    problem[quantity_only & coal] = INCOMPATIBLE_UNIT
     problem[unit_dim.isna()] = UNKNOWN_UNIT
 
     out["quantity_canonical"] = result.where(problem.isna())
-    out["kgce_calorific"] = out["quantity_canonical"] * calorific
-    out["kgce_generation"] = out["quantity_canonical"] * generation
+    out["kgce_calorific"] = (out["quantity_canonical"] * calorific).mask(quantity_only, 0.0).where(problem.isna())
+    out["kgce_generation"] = (out["quantity_canonical"] * generation).mask(quantity_only, 0.0).where(problem.isna())
     out["problem"] = problem
     return out

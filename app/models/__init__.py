@@ -18,7 +18,7 @@ from app.models.reference import (
 from app.models.rollup import AreaMonthTotal, BuildingYearTotal
 from app.models.target import SavingTarget
 from app.models.upload import Finding, Upload
-from app.models.user import User
+from app.models.user import LoginAttempt, User
 
 __all__ = [
     "AreaMonthTotal",
@@ -38,6 +38,7 @@ __all__ = [
     "EnergyAudit",
     "EnergyCarrier",
     "Finding",
+    "LoginAttempt",
     "MappingProfile",
     "Region",
     "RetrofitMeasure",

@@ -8,6 +8,7 @@ from html import escape
 
 import pandas as pd
 
+from app.presentation import nice_ticks
 from app.reports.model import AnnualReportData
 
 PALETTE = ["#2f6f9f", "#d1495b", "#edae49", "#66a182", "#8d6a9f"]
@@ -96,19 +97,16 @@ def report_charts(data: AnnualReportData) -> list[Chart]:
     return [class_intensity_chart(data), target_path_chart(data), top_consumers_chart(data)]
 
 
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if value <= step * exponent:
-            return step * exponent
-    return 10 * exponent
-
-
-def _max_value(chart: Chart) -> float:
+def _ticks(chart: Chart) -> list[float]:
     values = [v for s in chart.series for v in s.values if v is not None]
-    return _nice_max(max(values, default=0.0))
+    return nice_ticks(max(values, default=0.0))
+
+
+def tick_label(value: float, ticks: list[float]) -> str:
+    """A tick as written on the axis: thousands separators, as many decimals as the step needs."""
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+    return f"{value:,.{decimals}f}"
 
 
 def _fmt(value: float) -> str:
@@ -117,43 +115,46 @@ def _fmt(value: float) -> str:
     return f"{value:,.1f}"
 
 
-def to_svg(chart: Chart, width: int = 720, height: int = 320) -> str:
-    """The chart as a standalone inline <svg> element; every label is escaped."""
+def to_svg(chart: Chart, width: int = 960, height: int = 440) -> str:
+    """The chart as a standalone inline <svg> element; every label is escaped.
+
+    Drawn for a page about 960 px wide, so text shows at about 13 px.
+    """
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(chart.title)}" font-family="sans-serif" font-size="11">',
-        f'<text x="{width / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">'
+        f'role="img" aria-label="{escape(chart.title)}" font-family="sans-serif" font-size="13">',
+        f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="16" font-weight="bold">'
         f"{escape(chart.title)} ({escape(chart.unit)})</text>",
     ]
     if chart.is_empty:
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">无数据 No data</text></svg>')
         return "".join(parts)
-    top = _max_value(chart)
+    ticks = _ticks(chart)
+    top = ticks[-1]
     n = len(chart.categories)
     if chart.horizontal:
-        left, right, y0, bottom = 230, 20, 30, 20
+        left, right, y0, bottom = 290, 70, 36, 20
         plot_w, plot_h = width - left - right, height - y0 - bottom
         band = plot_h / n
         for i, (label, value) in enumerate(zip(chart.categories, chart.series[0].values, strict=True)):
             y = y0 + i * band
             w = 0 if value is None else plot_w * value / top
-            parts.append(f'<text x="{left - 6}" y="{y + band / 2 + 4}" text-anchor="end">{escape(label)}</text>')
+            parts.append(f'<text x="{left - 6}" y="{y + band / 2 + 5}" text-anchor="end">{escape(label)}</text>')
             parts.append(
                 f'<rect x="{left}" y="{y + band * 0.15:.1f}" width="{w:.1f}" height="{band * 0.7:.1f}" '
                 f'fill="{chart.series[0].colour}"><title>{escape(label)}: {_fmt(value or 0)}</title></rect>'
             )
             if value is not None:
-                parts.append(f'<text x="{left + w + 4:.1f}" y="{y + band / 2 + 4}">{_fmt(value)}</text>')
+                parts.append(f'<text x="{left + w + 4:.1f}" y="{y + band / 2 + 5}">{_fmt(value)}</text>')
         parts.append("</svg>")
         return "".join(parts)
-    left, right, y0, bottom = 60, 20, 50, 50
+    left, right, y0, bottom = 76, 20, 62, 56
     plot_w, plot_h = width - left - right, height - y0 - bottom
     band = plot_w / n
-    for k in range(5):
-        value = top * k / 4
-        y = y0 + plot_h - plot_h * k / 4
+    for value in ticks:
+        y = y0 + plot_h - plot_h * value / top
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{_fmt(value)}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick_label(value, ticks)}</text>')
     bars = [s for s in chart.series if s.kind == "bar"]
     bar_w = band * 0.7 / max(len(bars), 1)
     for j, series in enumerate(bars):
@@ -189,11 +190,11 @@ def to_svg(chart: Chart, width: int = 720, height: int = 320) -> str:
             )
     for i, label in enumerate(chart.categories):
         x = left + (i + 0.5) * band
-        parts.append(f'<text x="{x:.1f}" y="{y0 + plot_h + 16}" text-anchor="middle">{escape(label[:10])}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{y0 + plot_h + 20}" text-anchor="middle">{escape(label[:14])}</text>')
     for j, series in enumerate(chart.series):
-        x = left + j * 160
-        parts.append(f'<rect x="{x}" y="26" width="12" height="12" fill="{series.colour}"/>')
-        parts.append(f'<text x="{x + 16}" y="36">{escape(series.name)}</text>')
+        x = left + j * 210
+        parts.append(f'<rect x="{x}" y="32" width="13" height="13" fill="{series.colour}"/>')
+        parts.append(f'<text x="{x + 18}" y="43">{escape(series.name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -212,7 +213,8 @@ def draw_pdf(pdf, chart: Chart, x: float, y: float, w: float, h: float) -> None:
         pdf.set_xy(x, y + h / 2)
         pdf.cell(w, 5, "无数据 No data", align="C")
         return
-    top = _max_value(chart)
+    ticks = _ticks(chart)
+    top = ticks[-1]
     n = len(chart.categories)
     if chart.horizontal:
         left = 62
@@ -236,11 +238,11 @@ def draw_pdf(pdf, chart: Chart, x: float, y: float, w: float, h: float) -> None:
     band = plot_w / n
     pdf.set_draw_color(220, 220, 220)
     pdf.set_line_width(0.1)
-    for k in range(5):
-        ly = plot_y + plot_h - plot_h * k / 4
+    for value in ticks:
+        ly = plot_y + plot_h - plot_h * value / top
         pdf.line(plot_x, ly, plot_x + plot_w, ly)
         pdf.set_xy(x, ly - 2)
-        pdf.cell(left - 1, 4, _fmt(top * k / 4), align="R")
+        pdf.cell(left - 1, 4, tick_label(value, ticks), align="R")
     bars = [s for s in chart.series if s.kind == "bar"]
     bar_w = band * 0.7 / max(len(bars), 1)
     for j, series in enumerate(bars):

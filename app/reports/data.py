@@ -15,8 +15,9 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.domain.comparison import LABELS, REASONS, Basis
 from app.domain.regions import NATION_CODE
-from app.domain.targets import milestones
+from app.domain.targets import STATUS_LABELS, milestones
 from app.models import BuildingClass, EnergyCarrier, Region, Upload
 from app.reports.model import (
     BUILDING_COLUMNS,
@@ -28,24 +29,20 @@ from app.reports.model import (
     AnnualReportData,
     Note,
 )
-from app.services.assessment import assess
+from app.domain.assessment import AssessmentConfig
+from app.services.assessment import assess, assessment_config
 from app.services.indicators import (
     BENCHMARK_EDITION,
     building_year_indicators,
     electricity_factor,
     region_rollup,
 )
-from app.services.reference import conversion_tables
-from app.services.targets import target_progress
+from app.services.comparison import Comparison, compare, compare_regions
+from app.services.reference import conversion_tables, extrapolated_from, non_energy_carriers
+from app.services.targets import path_actuals, target_progress
 
 Progress = Callable[[str, float], None]
 METHOD = "calorific"
-
-
-def _pct_change(current: float | None, previous: float | None) -> float | None:
-    if current is None or previous is None or pd.isna(current) or pd.isna(previous) or previous <= 0:
-        return None
-    return (float(current) - float(previous)) / float(previous) * 100.0
 
 
 def _number(value: object) -> float | None:
@@ -101,12 +98,13 @@ def _class_table(*, session: Session, frame: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("building_class")[CLASS_COLUMNS].reset_index(drop=True)
 
 
-def _building_table(frame: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+def _building_table(frame: pd.DataFrame, yoy: Comparison) -> pd.DataFrame:
+    """The buildings that reported, each with its change against last year where it is comparable."""
     reporting = frame[frame["is_reporting"]].copy()
-    last = previous.loc[previous["is_complete"], ["building_id", "kgce_calorific"]].set_index("building_id")
-    prior = reporting["building_id"].map(last["kgce_calorific"])
-    current = reporting["kgce_calorific"].where(reporting["is_complete"])
-    reporting["change_vs_last_year_pct"] = (current - prior) / prior.where(prior > 0) * 100.0
+    changes = yoy.rows.set_index("building_id")
+    reporting["change_vs_last_year_pct"] = reporting["building_id"].map(changes["change_pct"])
+    reasons = reporting["building_id"].map(changes["reason"])
+    reporting["change_note"] = reasons.map(lambda r: f"{REASONS[r][0]} {REASONS[r][1]}" if isinstance(r, str) else None)
     reporting["intensity_kwh_m2"] = reporting["energy_kwh_m2"]
     out = reporting.sort_values("code")[BUILDING_COLUMNS].reset_index(drop=True)
     numeric = ["floor_area_m2", "kgce_calorific", "kgce_generation", "intensity_kwh_m2", "comparable_kwh_m2",
@@ -135,17 +133,8 @@ def _excluded_table(frame: pd.DataFrame) -> pd.DataFrame:
         columns=EXCLUDED_COLUMNS)
 
 
-def _actual_kgce(*, session: Session, year: int, region_code: str | None, code: str) -> float | None:
-    frame = building_year_indicators(session=session, year=year, region_code=region_code, method=METHOD)
-    if not frame["is_reporting"].any():
-        return None
-    rollup = region_rollup(session=session, year=year, method=METHOD, frame=frame)
-    return _number(_scope_row(rollup, code)["energy_kgce"])
-
-
-def _target_path(*, session: Session, year: int, region_code: str | None, code: str, target: pd.Series | None,
-                 known: dict[int, float | None]) -> pd.DataFrame:
-    """The milestone path and each year's actual use; ``known`` holds the actuals already computed."""
+def _target_path(*, session: Session, year: int, code: str, target: pd.Series | None) -> pd.DataFrame:
+    """The milestone path and each year's like-for-like use (app.services.targets.path_actuals)."""
     if target is None:
         return pd.DataFrame(columns=TARGET_PATH_COLUMNS)
     shape = target.get("milestone_shape")
@@ -154,19 +143,11 @@ def _target_path(*, session: Session, year: int, region_code: str | None, code: 
         baseline_kgce=float(target["baseline_kgce"]), saving_kgce=float(target["saving_target_kgce"]),
         shape=shape if isinstance(shape, str) and shape else "linear",
     )
-    baseline_year = int(target["baseline_year"])
-    actual = []
-    for y in (int(y) for y in path["year"]):
-        if y > year:
-            actual.append(None)
-        elif y in known:
-            actual.append(known[y])
-        elif y == baseline_year:
-            # The baseline the target was decomposed from, as stored with it.
-            actual.append(float(target["baseline_kgce"]))
-        else:
-            actual.append(_actual_kgce(session=session, year=y, region_code=region_code, code=code))
-    return pd.DataFrame({"year": path["year"], "path_kgce": path["expected_kgce"], "actual_kgce": actual})
+    actual = path_actuals(session=session, region_code=code, baseline_year=int(target["baseline_year"]),
+                          baseline_kgce=float(target["baseline_kgce"]),
+                          years=[int(y) for y in path["year"] if y <= year], method=METHOD)
+    return pd.DataFrame({"year": path["year"], "path_kgce": path["expected_kgce"],
+                         "actual_kgce": [actual.get(int(y)) for y in path["year"]]})
 
 
 def _last_upload_at(*, session: Session) -> datetime | None:
@@ -179,7 +160,12 @@ def _factor_note(*, session: Session, year: int) -> Note:
     carriers = pd.read_sql(select(EnergyCarrier.code, EnergyCarrier.name_zh, EnergyCarrier.name_en,
                                   EnergyCarrier.canonical_unit).order_by(EnergyCarrier.code), session.connection())
     zh, en = [], []
+    quantity_only = non_energy_carriers(session=session)
     for row in carriers.itertuples(index=False):
+        if row.code in quantity_only:
+            zh.append(f"{row.name_zh}只计量（{row.canonical_unit}），不折标准煤、不计入能耗合计")
+            en.append(f"{row.name_en} is a quantity only ({row.canonical_unit}), never converted nor in energy totals")
+            continue
         calorific = tables.factor(row.code, year, "calorific")
         generation = tables.factor(row.code, year, "generation")
         if calorific is None:
@@ -189,23 +175,52 @@ def _factor_note(*, session: Session, year: int) -> Note:
         en.append(f"{row.name_en} {both} kgce/{row.canonical_unit}")
     elec_cal = electricity_factor(session=session, year=year, method="calorific")
     elec_gen = electricity_factor(session=session, year=year, method="generation")
+    source_year = extrapolated_from(tables, carrier_code="electricity", year=year, method="generation")
+    gen_zh = f"等价值取 {year} 年全国供电标准煤耗 {elec_gen:g} kgce/kWh"
+    gen_en = f"{elec_gen:g} kgce/kWh generation (等价值, the {year} national coal rate of power supply)"
+    if source_year is not None:
+        gen_zh = (f"等价值取全国供电标准煤耗 {elec_gen:g} kgce/kWh——注意：{year} 年数值尚未公布，"
+                  f"沿用最近公布的 {source_year} 年数值（外推）")
+        gen_en = (f"{elec_gen:g} kgce/kWh generation (等价值) — note: the {year} national coal rate of power supply "
+                  f"is not published yet, the latest published value ({source_year}) is used (extrapolated)")
     return Note(
         "折标系数与方法", "Conversion factors and method",
         f"按 GB/T 2589 折算标准煤（1 kgce = 29.307 MJ）。电力当量值 {elec_cal:g} kgce/kWh，"
-        f"等价值取 {year} 年全国供电标准煤耗 {elec_gen:g} kgce/kWh；两种方法的合计均列出，"
+        f"{gen_zh}；两种方法的合计均列出，"
         f"单位面积能耗与对标按当量值折算。各能源折标系数（当量值 / 等价值）：" + "；".join(zh) + "。",
         f"Standard coal per GB/T 2589 (1 kgce = 29.307 MJ). Electricity {elec_cal:g} kgce/kWh calorific "
-        f"(当量值) and {elec_gen:g} kgce/kWh generation (等价值, the {year} national coal rate of power supply); "
+        f"(当量值) and {gen_en}; "
         "totals are given by both methods, intensities and benchmarking use the calorific method. "
         "Factors (calorific / generation): " + "; ".join(en) + ".",
     )
 
 
-def _assessment_note(assessment) -> Note:
-    zh = [f"{s.name_zh} {s.points:.1f}/{s.max_points:g}：{s.explanation_zh}" for s in assessment.sub_scores]
-    en = [f"{s.name_en} {s.points:.1f}/{s.max_points:g}: {s.explanation_en}" for s in assessment.sub_scores]
-    return Note("考核评分", "Assessment score", "\n".join([assessment.reason_zh, *zh]),
-                "\n".join([assessment.reason_en, *en]))
+def _assessment_note(assessment, config: AssessmentConfig | None = None) -> Note:
+    config = config or assessment_config()
+    own = {m.key for m in config.measures if m.is_platform_choice}
+    zh = [f"{s.name_zh}{'（平台自定项目）' if s.key in own else ''} {s.points:.1f}/{s.max_points:g}：{s.explanation_zh}"
+          for s in assessment.sub_scores]
+    en = [f"{s.name_en}{' (the platform’s own item)' if s.key in own else ''} {s.points:.1f}/{s.max_points:g}: "
+          f"{s.explanation_en}" for s in assessment.sub_scores]
+    bands = config.grade_bands()
+    bands_zh = "、".join(f"{g.name_zh} {low:g} 分及以上" if high is None else f"{g.name_zh} {low:g}–{high:g} 分（不含）"
+                        for g, low, high in bands)
+    bands_en = ", ".join(f"{g.name_en} {low:g} points and above" if high is None else f"{g.name_en} {low:g} to below {high:g}"
+                         for g, low, high in bands)
+    scheme_zh = (f"评分框架：节能目标 {config.target_points:g} 分、措施 {100 - config.target_points:g} 分，"
+                 f"等级 {bands_zh}"
+                 + ("；未完成节能目标即评为未完成（一票否决）" if config.is_veto else "")
+                 + f"（依据：{config.source.split(':')[0].strip()}）。")
+    scheme_en = (f"Scheme: {config.target_points:g} points for the saving target, {100 - config.target_points:g} for "
+                 f"measures; grades {bands_en}"
+                 + ("; a missed target is graded not met whatever the score" if config.is_veto else "")
+                 + f" (after {config.source.split(':')[0].strip()}).")
+    if own:
+        scheme_zh += "标注“平台自定项目”的措施项目、分值与阈值由本平台设定，并非所引考核办法原文规定。"
+        scheme_en += (" Measure items marked as the platform's own, with their points and thresholds, are set by "
+                      "jieneng, not by the cited scheme.")
+    return Note("考核评分", "Assessment score", "\n".join([assessment.reason_zh, *zh, scheme_zh]),
+                "\n".join([assessment.reason_en, *en, scheme_en]))
 
 
 def _notes(*, session: Session, year: int, generated_at: datetime, cutoff: datetime | None,
@@ -229,12 +244,17 @@ def _notes(*, session: Session, year: int, generated_at: datetime, cutoff: datet
         Note("统计口径", "Coverage",
              "合计与强度只计全年数据完整的建筑（12 个月或全年数据覆盖其上报的每种能源）；"
              f"未上报或数据不完整的建筑共 {len(excluded)} 栋，列于“未纳入统计的建筑”表。"
-             "较上年变化按两年各自完整建筑的合计计算。"
+             "“全部上报能耗（含不完整年度）”另列，不用于强度与变化。"
+             "较上年、较基准年的变化与目标进度均按可比口径计算：只计两期均全年完整、上报能源品种相同且未变更地区的建筑，"
+             "并注明可比建筑数与面积；无可比建筑时不给出变化。"
              + ("全国合计每栋建筑只计一次，各示范地区（如沈阳与辽宁）相互重叠，不可相加。" if national else ""),
              "Totals and intensities cover complete building-years only (twelve months or an annual figure for "
              f"every carrier reported); {len(excluded)} buildings that did not report or reported part of the "
-             "year are listed under 'Buildings excluded'. Change against last year compares each year's "
-             "complete totals."
+             "year are listed under 'Buildings excluded'. 'All reported (incl. part years)' is shown apart and "
+             "never used for intensities or changes. Changes against last year and the baseline year, and target "
+             "progress, are like-for-like: over the buildings with a complete year in both periods, the same "
+             "carriers and the same region, with their number and floor area stated; without a comparable "
+             "building no change is given."
              + (" The national total counts each building once; demonstration regions overlap (Shenyang lies "
                 "in Liaoning) and must not be added up." if national else "")),
     ]
@@ -242,25 +262,34 @@ def _notes(*, session: Session, year: int, generated_at: datetime, cutoff: datet
         notes.append(Note(
             "节能目标", "Saving target",
             f"{int(target['baseline_year'])} 年基准、{int(target['target_year'])} 年目标年，"
-            f"分解方法 {target.get('method') or '—'}；进度按单位面积能耗折算的节能量评价（面积增长不受惩罚），"
-            "目标路径为基准年至目标年的里程碑。",
+            f"分解方法 {target.get('method') or '—'}；进度按可比口径评价：目标的削减率作用于基准年与本年均完整的建筑，"
+            "基准年之后登记、无基准年数据的建筑不计入目标考核；可比口径覆盖基准年能耗不足规定比例时（本平台自定规则）目标不予认定。"
+            "目标路径为基准年至目标年的里程碑，实际值按可比口径的变化折算到分解时的基准。",
             f"Baseline {int(target['baseline_year'])}, target year {int(target['target_year'])}, decomposition "
-            f"method {target.get('method') or '—'}; progress is judged on the intensity-based saving (growth in "
-            "floor area is not punished), against the milestone path from baseline to target year."))
+            f"method {target.get('method') or '—'}; progress is judged like for like: the target's cut rate applies "
+            "to the buildings complete in both the baseline year and this year; buildings registered after the "
+            "baseline year without baseline data do not count toward the target; when the basis covers less than "
+            "the required share of the baseline energy (a rule of this platform) the target is not judged. The "
+            "path runs from baseline to target year; actual values are the decomposed baseline scaled by the "
+            "like-for-like change."))
     else:
         notes.append(Note("节能目标", "Saving target", "尚未分解节能目标，本报告不含目标进度与考核的目标部分。",
                           "No saving target has been decomposed yet; target progress is not reported."))
     return notes
 
 
-def _summary(*, row: pd.Series, previous: pd.Series | None, progress: pd.Series | None, assessment,
+def _basis_text(basis: Basis | None) -> str:
+    if basis is None:
+        return "—"
+    return f"{basis.label('zh')} / {basis.label('en')}"
+
+
+def _summary(*, row: pd.Series, yoy: Basis, vs_baseline: Basis | None, progress: pd.Series | None, assessment,
              target: pd.Series | None) -> pd.DataFrame:
     registered = int(row["buildings_registered"])
     reporting = int(row["buildings_reporting"])
-    baseline_change = None
-    if target is not None:
-        baseline_change = _pct_change(row["energy_kgce"], target["baseline_kgce"])
     details = assessment.details if assessment is not None else {}
+    complete, reported = LABELS["complete_year_total"], LABELS["all_reported_total"]
     items = [
         ("buildings_registered", "登记建筑数", "Buildings registered", registered, "栋 buildings"),
         ("buildings_reporting", "纳入能耗统计建筑数", "Buildings covered by statistics", reporting, "栋 buildings"),
@@ -270,10 +299,14 @@ def _summary(*, row: pd.Series, previous: pd.Series | None, progress: pd.Series 
          reporting / registered * 100.0 if registered else None, "%"),
         ("buildings_audited", "完成能源审计建筑数", "Buildings audited", details.get("buildings_audited"),
          "栋 buildings"),
-        ("total_tce_calorific", "总能耗（当量值）", "Total energy (calorific)", _number(row["kgce_calorific"]) / 1000,
-         "tce"),
-        ("total_tce_generation", "总能耗（等价值）", "Total energy (generation)",
+        ("total_tce_calorific", f"{complete[0]}（当量值）", f"{complete[1]} (calorific)",
+         _number(row["kgce_calorific"]) / 1000, "tce"),
+        ("total_tce_generation", f"{complete[0]}（等价值）", f"{complete[1]} (generation)",
          _number(row["kgce_generation"]) / 1000, "tce"),
+        ("all_reported_tce_calorific", f"{reported[0]}（当量值）", f"{reported[1]} (calorific)",
+         (_number(row["all_reported_kgce_calorific"]) or 0.0) / 1000, "tce"),
+        ("all_reported_tce_generation", f"{reported[0]}（等价值）", f"{reported[1]} (generation)",
+         (_number(row["all_reported_kgce_generation"]) or 0.0) / 1000, "tce"),
         ("floor_area_m2", "建筑面积", "Floor area", _number(row["floor_area_m2"]), "m²"),
         ("intensity_kwh_m2", "单位面积能耗", "Energy intensity", _number(row["energy_kwh_m2"]), "kWh/(m²·a)"),
         ("intensity_kgce_m2", "单位面积能耗（标煤）", "Energy intensity (coal equivalent)",
@@ -288,9 +321,13 @@ def _summary(*, row: pd.Series, previous: pd.Series | None, progress: pd.Series 
          (_number(row["saving_potential_kgce"]) or 0.0) / 1000, "tce"),
         ("incomplete_tce", "数据不完整建筑能耗（未计入合计）", "Energy of incomplete years (not in totals)",
          (_number(row["incomplete_kgce"]) or 0.0) / 1000, "tce"),
-        ("change_vs_last_year_pct", "较上年变化", "Change against last year",
-         _pct_change(row["energy_kgce"], previous["energy_kgce"]) if previous is not None else None, "%"),
-        ("change_vs_baseline_pct", "较基准年变化", "Change against the baseline year", baseline_change, "%"),
+        ("change_vs_last_year_pct", "较上年变化（可比口径）", "Change against last year (like-for-like)",
+         yoy.change_pct, "%"),
+        ("basis_vs_last_year", "较上年变化的可比口径", "Basis of the change against last year", _basis_text(yoy), ""),
+        ("change_vs_baseline_pct", "较基准年变化（可比口径）", "Change against the baseline year (like-for-like)",
+         vs_baseline.change_pct if vs_baseline is not None else None, "%"),
+        ("basis_vs_baseline", "较基准年变化的可比口径", "Basis of the change against the baseline year",
+         _basis_text(vs_baseline), ""),
     ]
     if target is not None:
         items += [
@@ -300,12 +337,20 @@ def _summary(*, row: pd.Series, previous: pd.Series | None, progress: pd.Series 
         ]
     if progress is not None:
         items += [
-            ("saving_achieved_tce", "已实现节能量", "Saving achieved", (_number(progress["saving_kgce"]) or 0) / 1000,
-             "tce"),
-            ("expected_saving_tce", "按进度应实现节能量", "Saving expected by now",
-             (_number(progress["expected_saving_kgce"]) or 0) / 1000, "tce"),
+            ("basis_target_tce", "可比口径节能目标", "Saving target on the comparable basis",
+             _number(progress["basis_target_kgce"]) / 1000 if _number(progress["basis_target_kgce"]) is not None
+             else None, "tce"),
+            ("saving_achieved_tce", "已实现节能量（可比口径）", "Saving achieved (like-for-like)",
+             _number(progress["saving_kgce"]) / 1000 if _number(progress["saving_kgce"]) is not None else None, "tce"),
+            ("expected_saving_tce", "按进度应实现节能量（可比口径）", "Saving expected by now (like-for-like)",
+             _number(progress["expected_saving_kgce"]) / 1000 if _number(progress["expected_saving_kgce"]) is not None
+             else None, "tce"),
             ("target_progress_pct", "目标完成率", "Share of target reached",
              _number(progress["percent_of_target"]), "%"),
+            ("progress_basis", "目标进度的可比口径", "Basis of the target progress",
+             f"{progress['basis_label_zh']} / {progress['basis_label_en']}", ""),
+            ("basis_coverage_pct", "可比口径覆盖基准年能耗", "Share of the baseline energy the basis covers",
+             _number(progress["basis_coverage_pct"]), "%"),
             ("target_status", "进度状态", "Progress status", _status_text(progress["status"]), ""),
         ]
     if assessment is not None:
@@ -316,19 +361,20 @@ def _summary(*, row: pd.Series, previous: pd.Series | None, progress: pd.Series 
     return pd.DataFrame(items, columns=SUMMARY_COLUMNS)
 
 
-PROGRESS_STATUS = {"on_track": "进度正常 on track", "at_risk": "存在风险 at risk", "off_track": "进度滞后 off track"}
+PROGRESS_STATUS = {key: f"{zh} {en}" for key, (zh, en) in STATUS_LABELS.items()}
 
 
 def _status_text(status: object) -> str:
     return PROGRESS_STATUS.get(status, "—") if isinstance(status, str) else "—"
 
 
-def _region_table(*, rollup: pd.DataFrame, previous: pd.DataFrame, progress: pd.DataFrame,
+def _region_table(*, rollup: pd.DataFrame, yoy: pd.DataFrame, progress: pd.DataFrame,
                   assessments: list) -> pd.DataFrame:
     regions = rollup[rollup["region_code"] != NATION_CODE].copy()
-    last = previous.set_index("region_code")["energy_kgce"]
-    prior = regions["region_code"].map(last)
-    regions["change_vs_last_year_pct"] = (regions["energy_kgce"] - prior) / prior.where(prior > 0) * 100.0
+    for column in ("change_pct", "comparable_buildings", "comparable_area_m2"):
+        regions[column] = regions["region_code"].map(yoy[column])
+    regions["change_vs_last_year_pct"] = regions.pop("change_pct")
+    regions["comparable_buildings"] = regions["comparable_buildings"].fillna(0).astype("int64")
     percent = progress.set_index("region_code")["percent_of_target"] if not progress.empty else pd.Series(dtype=float)
     regions["target_progress_pct"] = regions["region_code"].map(percent)
     scores = {a.region_code: (a.score, a.grade_zh) for a in assessments}
@@ -359,9 +405,9 @@ def collect_report_data(
     previous_frame = building_year_indicators(session=session, year=year - 1, region_code=scope, method=METHOD)
     step("汇总 rolling up", 0.35)
     rollup = region_rollup(session=session, year=year, method=METHOD, frame=frame)
-    previous_rollup = region_rollup(session=session, year=year - 1, method=METHOD, frame=previous_frame)
     row = _scope_row(rollup, code)
-    previous_row = _scope_row(previous_rollup, code) if previous_frame["is_reporting"].any() else None
+    yoy = compare(session=session, year_from=year - 1, year_to=year, region_code=code, method=METHOD,
+                  earlier=previous_frame, later=frame)
 
     step("目标进度与考核 target progress and assessment", 0.5)
     progress_table = target_progress(session=session, year=year, region_code=scope, frame=frame)
@@ -374,22 +420,25 @@ def collect_report_data(
         assessments = []
     scope_assessment = next((a for a in assessments if a.region_code == code), None)
     target = scope_progress
+    vs_baseline = None
+    if target is not None and int(target["baseline_year"]) < year:
+        vs_baseline = compare(session=session, year_from=int(target["baseline_year"]), year_to=year, region_code=code,
+                              method=METHOD, later=frame).basis
     step("目标路径 target path", 0.65)
-    known = {year: _number(row["energy_kgce"]),
-             year - 1: _number(previous_row["energy_kgce"]) if previous_row is not None else None}
-    path = _target_path(session=session, year=year, region_code=scope, code=code, target=target, known=known)
+    path = _target_path(session=session, year=year, code=code, target=target)
 
     step("分类与建筑明细 class and building tables", 0.85)
     class_table = _class_table(session=session, frame=frame)
-    buildings = _building_table(frame, previous_frame)
+    buildings = _building_table(frame, yoy)
     excluded = _excluded_table(frame)
     cutoff = _last_upload_at(session=session)
-    summary = _summary(row=row, previous=previous_row, progress=scope_progress, assessment=scope_assessment,
-                       target=target)
+    summary = _summary(row=row, yoy=yoy.basis, vs_baseline=vs_baseline, progress=scope_progress,
+                       assessment=scope_assessment, target=target)
     regions = None
     if national:
-        regions = _region_table(rollup=rollup, previous=previous_rollup, progress=progress_table,
-                                assessments=assessments)
+        by_region = compare_regions(session=session, year_from=year - 1, year_to=year, regions=rollup["region_code"],
+                                    method=METHOD, earlier=previous_frame, later=frame)
+        regions = _region_table(rollup=rollup, yoy=by_region, progress=progress_table, assessments=assessments)
     step("完成 assembled", 1.0)
     generated_at = datetime.now(UTC)
     return AnnualReportData(

@@ -15,12 +15,12 @@ CLASS_COLUMNS = [
 REGION_COLUMNS = [
     "region_code", "region_name_zh", "region_name_en", "buildings_registered", "buildings_reporting",
     "floor_area_m2", "kgce_calorific", "kgce_generation", "intensity_kwh_m2", "change_vs_last_year_pct",
-    "target_progress_pct", "score", "grade",
+    "comparable_buildings", "comparable_area_m2", "target_progress_pct", "score", "grade",
 ]
 BUILDING_COLUMNS = [
     "code", "name", "building_class", "is_government_office", "is_large_public", "floor_area_m2",
     "kgce_calorific", "kgce_generation", "intensity_kwh_m2", "comparable_kwh_m2", "benchmark_status",
-    "change_vs_last_year_pct",
+    "change_vs_last_year_pct", "change_note",
     "months_reported", "is_complete",
 ]
 TARGET_PATH_COLUMNS = ["year", "path_kgce", "actual_kgce"]

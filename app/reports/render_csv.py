@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import numbers
 
+from app.export import SafeCsvWriter, neutralise
 from app.reports.model import AnnualReportData
-from app.reports.tables import neutralise, report_tables
+from app.reports.tables import report_tables
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
 
@@ -26,7 +26,7 @@ def _cell(value: object) -> object:
 def render(data: AnnualReportData, progress=None) -> bytes:
     """The report as one CSV with a titled section per table."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeCsvWriter(out)
     writer.writerow([neutralise(data.title_zh)])
     writer.writerow([neutralise(data.title_en)])
     writer.writerow(["范围 Scope", data.scope_code, neutralise(data.scope_name_zh), neutralise(data.scope_name_en)])

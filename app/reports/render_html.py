@@ -15,14 +15,14 @@ NATIONAL_BUILDING_LIMIT = 1000
 CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em auto;max-width:1200px;
 color:#222;padding:0 1em}
-h1{font-size:1.6em;margin-bottom:.2em}h1+p{color:#555;margin-top:0}
+h1{font-size:1.6em;margin-bottom:.2em;text-wrap:balance}h1+p{color:#555;margin-top:0}
 h2{border-bottom:2px solid #2f6f9f;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;width:100%;font-size:.85em}
 th,td{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 th{background:#dbe7f3;position:sticky;top:0}th small{display:block;font-weight:normal;color:#555}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr:nth-child(even) td{background:#f7f9fb}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:1em}
+.charts{display:grid;grid-template-columns:1fr;gap:1.5em}.charts figure{margin:0;max-width:1000px}
 .meta{color:#555}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3em 1em}dt{font-weight:bold}
 dd{white-space:pre-line;margin:0}
 """

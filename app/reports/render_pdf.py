@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from app.domain.comparison import LABELS
 from app.reports.charts import draw_pdf, report_charts
 from app.reports.formatting import format_value, is_numeric
 from app.reports.model import AnnualReportData
@@ -23,6 +24,8 @@ SYSTEM_FALLBACK_FONTS = [
 NATIONAL_BUILDING_LIMIT = 500
 ROW_MM = 5.0
 WIDE_TABLES = {"buildings", "regions"}
+
+COMPLETE = LABELS["complete_year_total"]
 
 
 class ReportFont(FileNotFoundError):
@@ -74,11 +77,33 @@ def _add_fallback_fonts(pdf: _Document, data: AnnualReportData) -> None:
         pdf.set_fallback_fonts(fallbacks)
 
 
+# Where a long Chinese title may break: after the year, before the subject, before the closing "report".
+TITLE_BREAKS = ("年度", "国家机关", "和大型", "能效状况")
+
+
+def balanced_lines(text: str, width: float, measure) -> list[str]:
+    """``text`` on one line if it fits, else on two lines of about equal width, broken at a natural point
+    (TITLE_BREAKS) when one gives two lines that fit, so no character is left alone on a line."""
+    if measure(text) <= width:
+        return [text]
+    candidates = []
+    for marker in TITLE_BREAKS:
+        at = text.find(marker)
+        if at > 0:
+            cut = at + len(marker) if marker == "年度" else at
+            candidates.append(cut)
+    natural = [c for c in candidates if max(measure(text[:c]), measure(text[c:])) <= width]
+    cuts = natural or range(1, len(text))
+    best = min(cuts, key=lambda c: max(measure(text[:c]), measure(text[c:])))
+    return [text[:best], text[best:]]
+
+
 def _cover(pdf: _Document, data: AnnualReportData) -> None:
     pdf.add_page()
     pdf.set_y(70)
     pdf.set_font_size(20)
-    pdf.multi_cell(0, 11, data.title_zh, align="C", new_x="LMARGIN", new_y="NEXT")
+    for line in balanced_lines(data.title_zh, pdf.epw - 10, pdf.get_string_width):
+        pdf.cell(0, 11, line, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font_size(12)
     pdf.multi_cell(0, 7, data.title_en, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(20)
@@ -86,8 +111,8 @@ def _cover(pdf: _Document, data: AnnualReportData) -> None:
     lines = [
         ("范围 Scope", f"{data.scope_name_zh} {data.scope_name_en} ({data.scope_code})"),
         ("年度 Year", str(data.year)),
-        ("总能耗（当量值）Total (calorific)", f"{data.total_tce_calorific:,.2f} tce"),
-        ("总能耗（等价值）Total (generation)", f"{data.total_tce_generation:,.2f} tce"),
+        (f"{COMPLETE[0]}（当量值）{COMPLETE[1]} (calorific)", f"{data.total_tce_calorific:,.2f} tce"),
+        (f"{COMPLETE[0]}（等价值）{COMPLETE[1]} (generation)", f"{data.total_tce_generation:,.2f} tce"),
         ("生成时间 Generated at", data.generated_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()),
     ]
     for label, value in lines:
@@ -131,6 +156,7 @@ class _Measure:
 
 
 def _widths(pdf: _Document, table: Table, rows: list[list[object]]) -> list[float]:
+    """Column widths over the page width, each at least as wide as its header's longest word."""
     sample = rows[:200]
     weights = []
     for j, column in enumerate(table.columns):
@@ -138,8 +164,36 @@ def _widths(pdf: _Document, table: Table, rows: list[list[object]]) -> list[floa
         content = max((pdf.get_string_width(format_value(r[j], column)) for r in sample), default=0)
         weights.append(max(min(content, 60), header * 0.55, 8) + 2)
     usable = pdf.epw
-    scale = usable / sum(weights)
-    return [w * scale for w in weights]
+    widths = [w * usable / sum(weights) for w in weights]
+    floors = _header_word_widths(pdf, table)
+    if sum(floors) >= usable:
+        return [f * usable / sum(floors) for f in floors]
+    # raise narrow columns to their floor, taking the difference from the columns with room to spare
+    for _ in range(len(widths)):
+        short = [j for j, (w, f) in enumerate(zip(widths, floors, strict=True)) if w < f - 1e-6]
+        if not short:
+            break
+        deficit = sum(floors[j] - widths[j] for j in short)
+        for j in short:
+            widths[j] = floors[j]
+        spare = {j: widths[j] - floors[j] for j in range(len(widths)) if j not in short and widths[j] > floors[j]}
+        room = sum(spare.values())
+        for j, extra in spare.items():
+            widths[j] -= deficit * extra / room
+    return widths
+
+
+def _header_word_widths(pdf: _Document, table: Table) -> list[float]:
+    """The narrowest width of each column that keeps every English header word whole (CJK may wrap anywhere)."""
+    pdf.set_font_size(6.5)
+    floors = []
+    for column in table.columns:
+        words = column.en.split() or [""]
+        cjk = max((pdf.get_string_width(ch) for ch in column.zh), default=0)
+        # multi_cell keeps c_margin on both sides, and the header is drawn 0.4 mm narrower than its column
+        floors.append(max(max(pdf.get_string_width(w) for w in words), cjk * 2) + 2 * pdf.c_margin + 0.8)
+    pdf.set_font_size(7)
+    return floors
 
 
 HEADER_LINE_MM = 3.0

@@ -9,11 +9,15 @@ import numbers
 import pandas as pd
 import xlsxwriter
 
+from app.domain.comparison import LABELS
 from app.reports.charts import Chart, report_charts
 from app.reports.model import AnnualReportData
-from app.reports.tables import Column, Table, neutralise, report_tables
+from app.export import XLSX_OPTIONS, neutralise
+from app.reports.tables import Column, Table, report_tables
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+COMPLETE = LABELS["complete_year_total"]
 
 
 def _display_width(values: pd.Series) -> int:
@@ -79,8 +83,8 @@ def _write_cover(book, data: AnnualReportData) -> None:
         ("范围 Scope", f"{data.scope_name_zh} {data.scope_name_en} ({data.scope_code})"),
         ("年度 Year", data.year),
         ("生成时间 Generated at", data.generated_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()),
-        ("总能耗 (tce, 当量值) Total energy (tce, calorific)", data.total_tce_calorific),
-        ("总能耗 (tce, 等价值) Total energy (tce, generation)", data.total_tce_generation),
+        (f"{COMPLETE[0]} (tce, 当量值) {COMPLETE[1]} (tce, calorific)", data.total_tce_calorific),
+        (f"{COMPLETE[0]} (tce, 等价值) {COMPLETE[1]} (tce, generation)", data.total_tce_generation),
     ]
     for i, (label, value) in enumerate(lines, start=3):
         sheet.write_string(i, 0, label, bold)
@@ -167,13 +171,7 @@ def _write_charts(book, charts: list[Chart]) -> None:
 def render(data: AnnualReportData, progress=None) -> bytes:
     """The report as an XLSX workbook."""
     buffer = io.BytesIO()
-    options = {
-        "constant_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-        "nan_inf_to_errors": True,
-    }
+    options = {"constant_memory": True, **XLSX_OPTIONS, "nan_inf_to_errors": True}
     with xlsxwriter.Workbook(buffer, options) as book:
         book.set_properties({"title": data.title_zh, "subject": data.title_en, "company": "jieneng"})
         _write_cover(book, data)

@@ -6,26 +6,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from app.export import neutralise  # noqa: F401  (the one neutralising rule, app.export)
 from app.reports.model import AnnualReportData
-
-# A text starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 STATUS_LABELS = {
     "better_than_guide": ("优于引导值", "better than guide value"),
     "between": ("介于引导值与约束值之间", "between guide and constraint"),
     "above_constraint": ("高于约束值", "above constraint value"),
     "no_benchmark": ("无适用标准", "no applicable benchmark"),
+    "not_covered": ("标准未覆盖", "not covered by GB/T 51161"),
     "incomplete": ("数据不完整", "incomplete data"),
 }
 YES_NO = {True: ("是", "yes"), False: ("否", "no")}
-
-
-def neutralise(text: str) -> str:
-    """Make a text inert in spreadsheets: prefix ' when it would start a formula."""
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
 
 
 @dataclass(frozen=True)
@@ -85,7 +77,9 @@ REGIONS = [
     Column("kgce_calorific", "能耗 (kgce, 当量值)", "Energy (kgce, calorific)", "float", 0),
     Column("kgce_generation", "能耗 (kgce, 等价值)", "Energy (kgce, generation)", "float", 0),
     Column("intensity_kwh_m2", "单位面积能耗 (kWh/(m²·a))", "Intensity (kWh/(m²·a))", "float", 1),
-    Column("change_vs_last_year_pct", "较上年变化 (%)", "Change vs last year (%)", "pct", 1),
+    Column("change_vs_last_year_pct", "较上年变化 (可比口径, %)", "Change vs last year (like-for-like, %)", "pct", 1),
+    Column("comparable_buildings", "可比建筑数", "Comparable buildings", "int"),
+    Column("comparable_area_m2", "可比面积 (m²)", "Comparable area (m²)", "float", 0),
     Column("target_progress_pct", "目标完成 (%)", "Target reached (%)", "pct", 1),
     Column("score", "考核得分", "Assessment score", "float", 1),
     Column("grade", "考核等级", "Grade"),
@@ -103,6 +97,7 @@ BUILDINGS = [
     Column("comparable_kwh_m2", "对标强度 (kWh/(m²·a))", "Comparable (kWh/(m²·a))", "float", 1),
     Column("benchmark_status", "对标状态", "Benchmark status"),
     Column("change_vs_last_year_pct", "较上年变化 (%)", "Change vs last year (%)", "pct", 1),
+    Column("change_note", "变化说明", "Change note"),
     Column("months_reported", "上报月数", "Months reported", "int"),
     Column("is_complete", "数据完整", "Complete data", "yes_no"),
 ]

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Region, SavingTarget
 from app.services import assessment as assessment_service
-from app.services import frames, indicators
+from app.services import comparison, frames, indicators
+from app.services import summary as summary_service
 from app.services.frames import data_fingerprint
 from app.services import targets as targets_service
 from app.services.catalog import NATION_CODE, ScopeError, get_region, region_in_scope
@@ -82,6 +83,8 @@ def _summary(session: Session, region: Region, year: int, method: str) -> dict[s
         by_class.append({"building_class": building_class, **_records(row.drop(columns=["region_code"]))[0]})
     status = frame.loc[frame["is_reporting"], "benchmark_status"].fillna("not_judged").value_counts()
     progress = targets_service.target_progress(session=session, year=year, region_code=region.code, frame=frame)
+    headline = summary_service.year_summary(session=session, year=year, region_code=region.code,
+                                            frame=frame if method == summary_service.CHANGE_METHOD else None)
     return {
         "region_code": region.code,
         "name_zh": region.name_zh,
@@ -89,10 +92,24 @@ def _summary(session: Session, region: Region, year: int, method: str) -> dict[s
         "year": year,
         "method": method,
         "totals": _records(totals)[0],
+        "headline": headline.to_dict(),
         "by_class": by_class,
         "benchmark_status_counts": {str(k): int(v) for k, v in status.items()},
         "target_progress": _records(progress),
     }
+
+
+def region_comparison(
+    *, session: Session, code: str, year_from: int, year_to: int, method: str = "calorific",
+    region_scope: str | None = None,
+) -> dict[str, Any] | None:
+    """A region's change between two years on the comparable basis, with every building left out and why."""
+    region = get_region(session=session, code=code, region_scope=region_scope)
+    if region is None:
+        return None
+    key = ("comparison", code, year_from, year_to, method, data_fingerprint(session=session))
+    return _cached(key, lambda: comparison.compare(session=session, year_from=year_from, year_to=year_to,
+                                                   region_code=code, method=method).to_dict())
 
 
 def building_indicators(*, session: Session, building_id: int, method: str = "calorific") -> list[dict[str, Any]]:
@@ -134,10 +151,10 @@ def _progress(session: Session, target: SavingTarget, year: int) -> dict[str, An
         "target_kgce": target.target_kgce, "baseline_area_m2": inputs.get("baseline_area_m2"),
         "milestone_shape": inputs.get("milestone_shape"),
     }])
-    frame = _region_frame(session, target.scope_code, year, target.method_basis)
-    rollup = indicators.region_rollup(session=session, year=year, method=target.method_basis, frame=frame)
+    basis = targets_service.progress_basis(session=session, year=year, targets=targets, method=target.method_basis)
     progress = targets_service.progress_frame(
-        year=year, targets=targets, rollup=rollup, thresholds=assessment_service.assessment_config().progress
+        year=year, targets=targets, basis=basis, thresholds=assessment_service.assessment_config().progress,
+        min_basis_coverage=assessment_service.min_basis_coverage(),
     )
     row = _records(progress)[0]
     return {"target_id": target.id, "name": target.name, **row}

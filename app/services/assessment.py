@@ -11,6 +11,7 @@ The target part is the region's saving against what its milestone path expects b
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -29,13 +30,35 @@ from app.services.indicators import (
     demonstration_regions,
     rollup_frame,
 )
-from app.services.targets import current_targets, progress_frame
+from app.services.targets import current_targets, progress_basis, progress_frame
+
+
+@lru_cache
+def _scheme() -> dict[str, Any]:
+    return yaml.safe_load((SEEDS_DIR / "assessment.yaml").read_text(encoding="utf-8"))
 
 
 @lru_cache
 def assessment_config() -> AssessmentConfig:
     """The scheme in seeds/assessment.yaml."""
-    return AssessmentConfig.from_mapping(yaml.safe_load((SEEDS_DIR / "assessment.yaml").read_text(encoding="utf-8")))
+    return AssessmentConfig.from_mapping(_scheme())
+
+
+def min_basis_coverage() -> float:
+    """Share of a target's baseline energy its comparable basis must cover for the target to be judged."""
+    return float((_scheme().get("target") or {}).get("min_basis_coverage", 0.8))
+
+
+def _insufficient_basis(result: Assessment, coverage_pct: float | None, minimum: float) -> Assessment:
+    covered = "无可比建筑" if coverage_pct is None else f"可比口径仅覆盖基准年能耗的 {coverage_pct:.1f}%"
+    covered_en = "no comparable building" if coverage_pct is None else (
+        f"the comparable basis covers only {coverage_pct:.1f} % of the baseline energy")
+    return replace(
+        result,
+        reason_zh=f"{covered}（要求至少 {minimum * 100:.0f}%），节能目标无法认定，一票否决。",
+        reason_en=f"Saving target cannot be judged: {covered_en} (at least {minimum * 100:.0f} % required); "
+                  "fails outright.",
+    )
 
 
 def _audited_ids(session: Session, year: int) -> set[int]:
@@ -77,22 +100,30 @@ def assess(
     if frame is None:
         frame = national_frame(session=session, year=year, method=method)
     measures = measure_frame(session=session, year=year, frame=frame, method=method)
-    progress = progress_frame(year=year, targets=targets, rollup=measures, thresholds=config.progress)
+    minimum = min_basis_coverage()
+    basis = progress_basis(session=session, year=year, targets=targets, method=method, frame=frame)
+    progress = progress_frame(year=year, targets=targets, basis=basis, thresholds=config.progress,
+                              min_basis_coverage=min_basis_coverage())
     by_region = progress.set_index("region_code") if not progress.empty else pd.DataFrame()
     results = []
     for row in measures.itertuples(index=False):
         code = row.region_code
         if region_code and code != region_code:
             continue
-        ratio, details = None, {}
+        ratio, details, insufficient, coverage = None, {}, False, None
         if code in by_region.index:
             p = by_region.loc[code]
             expected = p["expected_saving_kgce"]
-            if pd.notna(p["saving_kgce"]) and pd.notna(expected) and expected > 0:
+            coverage = _none_if_nan(p["basis_coverage_pct"])
+            insufficient = coverage is None or coverage < minimum * 100.0
+            if not insufficient and pd.notna(p["saving_kgce"]) and pd.notna(expected) and expected > 0:
                 ratio = float(p["saving_kgce"] / expected)
             details = {key: _none_if_nan(p[key]) for key in (
-                "target_id", "saving_target_kgce", "saving_kgce", "absolute_saving_kgce", "intensity_saving_kgce",
-                "expected_saving_kgce", "percent_of_target", "status")}
+                "target_id", "saving_target_kgce", "basis_target_kgce", "saving_kgce", "absolute_saving_kgce",
+                "intensity_saving_kgce", "expected_saving_kgce", "percent_of_target", "status",
+                "comparable_buildings", "comparable_area_m2", "basis_label_zh", "basis_label_en",
+                "basis_coverage_pct")}
+            details["basis_sufficient"] = not insufficient
         details.update({
             "buildings_registered": int(row.buildings_registered),
             "buildings_reporting": int(row.buildings_reporting),
@@ -100,12 +131,13 @@ def assess(
             "buildings_benchmarked": int(row.buildings_benchmarked),
             "buildings_metered": int(row.buildings_metered),
         })
-        results.append(assess_region(
+        result = assess_region(
             region_code=code, year=year, target_ratio=ratio, config=config,
             measures={key: _none_if_nan(getattr(row, key)) for key in (
                 "statistics_coverage", "audits_completed", "disclosure_published", "metering_installed")},
             region_name_zh=row.name_zh or "", region_name_en=row.name_en or "", details=details,
-        ))
+        )
+        results.append(_insufficient_basis(result, coverage, minimum) if insufficient else result)
     if region_code and not results and region_code != NATION_CODE:
         raise LookupError(f"{region_code} is not a demonstration region")
     return results

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.models import (
     Building,
     BuildingClass,
+    BuildingHistory,
     ConsumptionHistory,
     ConsumptionRecord,
     ElectricitySubItem,
@@ -111,3 +112,35 @@ def value_history(*, session: Session, building_id: int, limit: int = 200) -> pd
         .limit(limit)
     )
     return pd.read_sql(stmt, session.connection())
+
+
+def replaced_by_upload(*, session: Session, upload_id: int, limit: int = 1000) -> pd.DataFrame:
+    """Stored values an upload replaced: consumption values (old and new) and building attributes (old values).
+
+    Columns: kind ('consumption' | 'building'), building_code, carrier_code, year, month, sub_item, old_quantity_reported,
+    old_unit_reported, new_quantity_reported, new_unit_reported, old_values (building attributes as they were).
+    """
+    consumption = pd.read_sql(
+        select(literal("consumption").label("kind"), Building.code.label("building_code"), ConsumptionHistory.carrier_code,
+               ConsumptionHistory.year, ConsumptionHistory.month, ConsumptionHistory.sub_item,
+               ConsumptionHistory.quantity_reported.label("old_quantity_reported"),
+               ConsumptionHistory.unit_reported.label("old_unit_reported"),
+               ConsumptionRecord.quantity_reported.label("new_quantity_reported"),
+               ConsumptionRecord.unit_reported.label("new_unit_reported"))
+        .join(ConsumptionRecord, ConsumptionRecord.id == ConsumptionHistory.record_id)
+        .join(Building, Building.id == ConsumptionHistory.building_id)
+        .where(ConsumptionHistory.superseded_by_upload_id == upload_id)
+        .order_by(Building.code, ConsumptionHistory.carrier_code, ConsumptionHistory.year, ConsumptionHistory.month,
+                  ConsumptionHistory.sub_item)
+        .limit(limit),
+        session.connection())
+    buildings = session.execute(
+        select(Building.code, BuildingHistory.old_values)
+        .join(Building, Building.id == BuildingHistory.building_id)
+        .where(BuildingHistory.superseded_by_upload_id == upload_id)
+        .order_by(Building.code).limit(limit)).all()
+    attributes = pd.DataFrame({"kind": "building", "building_code": [code for code, _ in buildings],
+                               "old_values": [dict(values or {}) for _, values in buildings]})
+    frames_ = [f for f in (consumption, attributes) if not f.empty]
+    columns = [*consumption.columns, "old_values"]
+    return pd.concat(frames_, ignore_index=True).reindex(columns=columns) if frames_ else pd.DataFrame(columns=columns)

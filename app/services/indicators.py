@@ -32,9 +32,11 @@ from app.models import (
     ConsumptionHistory,
     ConsumptionRecord,
     EnergyAudit,
+    EnergyCarrier,
     Region,
     RetrofitMeasure,
 )
+from app.services.reference import non_energy_carriers
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 BENCHMARK_EDITION = "GB/T 51161-2016"
@@ -42,6 +44,9 @@ METHODS = ("calorific", "generation")
 ROLLUP_KEYS = ("building_class", "climate_zone", "is_government_office", "is_large_public")
 ELECTRICITY = "electricity"
 HEATING_CARRIER = bm.HEATING_CARRIER
+COOLING_CARRIER = "district_cooling"
+# billed only in their season: any month of theirs counts as a full year for completeness
+SEASONAL_CARRIERS = frozenset({HEATING_CARRIER, COOLING_CARRIER})
 
 BUILDING_COLUMNS = [
     Building.id.label("building_id"),
@@ -75,6 +80,20 @@ def office_corrections() -> dict[str, bm.OfficeCorrection]:
     data = yaml.safe_load((SEEDS_DIR / "office_correction.yaml").read_text(encoding="utf-8"))
     return {name: bm.OfficeCorrection(float(v["standard_hours"]), float(v["standard_area_per_person_m2"]))
             for name, v in data["subtypes"].items()}
+
+
+@lru_cache
+def default_subtypes() -> dict[str, str]:
+    """Class -> GB/T 51161 sub-type assumed when a building declares none, from seeds/benchmark_subtypes.yaml."""
+    data = yaml.safe_load((SEEDS_DIR / "benchmark_subtypes.yaml").read_text(encoding="utf-8"))
+    return {code: str(v["default"]) for code, v in data["classes"].items() if v.get("default")}
+
+
+@lru_cache
+def heating_benchmarks() -> pd.DataFrame:
+    """GB/T 51161 building heat consumption (GJ/(m2*a)) by district prefix and zone, seeds/heating_benchmarks.csv."""
+    return pd.read_csv(SEEDS_DIR / "heating_benchmarks.csv", dtype={"code_prefix": str}, keep_default_na=False,
+                       na_values={"constraint_gj_m2": [""], "guide_gj_m2": [""]}, encoding="utf-8")
 
 
 def electricity_factor(*, session: Session, year: int, method: str = "calorific") -> float:
@@ -155,7 +174,7 @@ def building_year_indicators(
     is_government_office, is_large_public, climate_zone, floor_area_m2, ac_area_m2, occupants, ...;
     kgce_calorific, kgce_generation, energy_kgce (the chosen method), energy_kwh_eq,
     electricity_kwh, heating_kgce, energy_kgce_m2, energy_kwh_m2, electricity_kwh_m2,
-    hvac_kwh_m2_ac, energy_kgce_per_person, <sub-item>_kwh and _share, carriers_reported,
+    hvac_kwh_m2_ac, energy_kgce_per_person, <sub-item>_kwh and _share, carriers_reported, carrier_mask,
     months_reported, is_reporting, is_complete, has_sub_items, constraint_kwh_m2, guide_kwh_m2,
     non_heating_kwh_m2, heating_kgce_m2, correction_factor, comparable_kwh_m2, benchmark_status,
     saving_potential_kgce. Buildings that did not report have is_reporting False and NaN energy.
@@ -188,6 +207,8 @@ def _indicators(session: Session, buildings: pd.DataFrame, totals_by_carrier: pd
     frame = buildings.merge(pd.DataFrame({"year": list(factors)}), how="cross")
     rows = frame[["building_id", "year"]].reset_index(names="row")
     totals_by_carrier = totals_by_carrier.merge(rows, on=["building_id", "year"])
+    # quantities that are not energy (water) never enter kgce totals nor the completeness of a year
+    totals_by_carrier = totals_by_carrier[~totals_by_carrier["carrier_code"].isin(non_energy_carriers(session=session))]
     carriers = totals_by_carrier[totals_by_carrier["months_reported"] > 0]
     sub_columns = [f"{name}_kwh" for name in SUB_ITEMS.values()]
     elec_all = totals_by_carrier[totals_by_carrier["carrier_code"] == ELECTRICITY].set_index("row")
@@ -196,8 +217,9 @@ def _indicators(session: Session, buildings: pd.DataFrame, totals_by_carrier: pd
     elec = carriers[carriers.carrier_code == ELECTRICITY].set_index("row")
     heat = carriers[carriers.carrier_code == HEATING_CARRIER].set_index("row")
     complete = completeness(carriers[["row", "carrier_code", "grain", "months_reported"]].rename(columns={"row": "building_id"}),
-                            seasonal={HEATING_CARRIER})
+                            seasonal=SEASONAL_CARRIERS)
     frame = frame.join(totals, how="left")
+    frame["carrier_mask"] = _carrier_masks(session, carriers).reindex(frame.index).fillna(0).astype("int64")
     frame["electricity_kwh"] = elec["quantity"].reindex(frame.index)
     heating_column = f"kgce_{method}"
     frame["heating_kgce"] = heat[heating_column].reindex(frame.index)
@@ -212,14 +234,33 @@ def _indicators(session: Session, buildings: pd.DataFrame, totals_by_carrier: pd
     factor = next(iter(factors.values())) if len(factors) == 1 else frame["year"].map(factors).astype("float64")
     frame = add_intensities(frame, kgce_column=heating_column, kgce_per_kwh=factor)
     frame["has_heating"] = frame["climate_zone"].map(_heating_zones(session)).astype("boolean").fillna(False).astype(bool)
-    benchmarked = bm.benchmark_frame(frame, benchmark_table(session=session), office_corrections(), kgce_per_kwh=factor)
+    benchmarked = bm.benchmark_frame(frame, benchmark_table(session=session), office_corrections(), kgce_per_kwh=factor,
+                                     default_subtypes=default_subtypes(), heating_table=heating_benchmarks())
     frame = frame.join(benchmarked)
-    # Only a complete year can be judged against an annual benchmark.
+    # Only a complete year can be judged against an annual benchmark; a class the standard does not
+    # cover stays marked so whatever the year.
     incomplete = ~frame["is_complete"]
-    judged = ["comparable_kwh_m2", "benchmark_status", "saving_potential_kwh", "saving_potential_kgce"]
-    frame.loc[incomplete, judged] = None
+    judged = ["comparable_kwh_m2", "benchmark_status", "saving_potential_kwh", "saving_potential_kgce", "heating_status"]
+    frame.loc[incomplete & frame["benchmark_status"].ne(bm.STATUS_NOT_COVERED), judged] = None
+    frame.loc[incomplete, ["comparable_kwh_m2", "heating_status"]] = None
     frame["method"] = method
     return frame.reset_index(drop=True)
+
+
+@lru_cache(maxsize=8)
+def _carrier_bits(carrier_codes: tuple[str, ...]) -> dict[str, int]:
+    return {code: 1 << i for i, code in enumerate(carrier_codes)}
+
+
+def carrier_bits(*, session: Session) -> dict[str, int]:
+    """One bit per carrier of the reference table, in code order (a building-year's carrier_mask)."""
+    return _carrier_bits(tuple(session.scalars(select(EnergyCarrier.code).order_by(EnergyCarrier.code))))
+
+
+def _carrier_masks(session: Session, carriers: pd.DataFrame) -> pd.Series:
+    """Per row of the cross product: the bits of the carriers with a whole-meter figure."""
+    bits = carriers["carrier_code"].map(carrier_bits(session=session)).fillna(0).astype("int64")
+    return bits.groupby(carriers["row"].to_numpy()).sum()
 
 
 def _heating_zones(session: Session) -> pd.Series:
@@ -232,7 +273,12 @@ AGGREGATE_INPUTS = ["building_id", "is_reporting", "is_complete", "has_sub_items
 
 
 def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Totals and intensities per group; energy totals and intensities use complete building-years only."""
+    """Totals and intensities per group.
+
+    The complete-year total (energy_kgce, kgce_calorific, kgce_generation) and every intensity use
+    complete building-years only; all_reported_kgce (and by method) adds the part years, as the
+    second named total of app.domain.comparison.LABELS.
+    """
     inputs = [*keys, *AGGREGATE_INPUTS, *(["has_audit"] if "has_audit" in frame else [])]
     data = frame[list(dict.fromkeys(inputs))].assign(  # only what is summed: a national frame has 50+ columns
         _complete_kgce=frame["energy_kgce"].where(frame["is_complete"]),
@@ -242,10 +288,13 @@ def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         _calorific=frame["kgce_calorific"].where(frame["is_complete"]),
         _generation=frame["kgce_generation"].where(frame["is_complete"]),
         _incomplete_kgce=frame["energy_kgce"].where(frame["is_reporting"] & ~frame["is_complete"]),
+        _reported_kgce=frame["energy_kgce"].where(frame["is_reporting"]),
+        _reported_calorific=frame["kgce_calorific"].where(frame["is_reporting"]),
+        _reported_generation=frame["kgce_generation"].where(frame["is_reporting"]),
         _better=frame["benchmark_status"].eq(bm.STATUS_BETTER_THAN_GUIDE),
         _between=frame["benchmark_status"].eq(bm.STATUS_BETWEEN),
         _above=frame["benchmark_status"].eq(bm.STATUS_ABOVE_CONSTRAINT),
-        _disclosed=frame["is_complete"] & frame["benchmark_status"].notna(),
+        _disclosed=frame["is_complete"] & frame["benchmark_status"].isin(bm.STATUSES),
     )
     grouped = data.groupby(keys, dropna=False) if keys else data.groupby(np.zeros(len(data), dtype="int64"))
     optional = {"buildings_audited": ("has_audit", "sum")} if "has_audit" in data else {}
@@ -266,6 +315,9 @@ def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         kgce_calorific=("_calorific", "sum"),
         kgce_generation=("_generation", "sum"),
         incomplete_kgce=("_incomplete_kgce", "sum"),
+        all_reported_kgce=("_reported_kgce", "sum"),
+        all_reported_kgce_calorific=("_reported_calorific", "sum"),
+        all_reported_kgce_generation=("_reported_generation", "sum"),
         saving_potential_kgce=("saving_potential_kgce", "sum"),
     )
     area = out["floor_area_m2"].where(out["floor_area_m2"] > 0)

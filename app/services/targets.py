@@ -366,20 +366,87 @@ def progress_frame(
     *,
     year: int,
     targets: pd.DataFrame,
-    rollup: pd.DataFrame,
+    basis: pd.DataFrame,
     thresholds: dt.ProgressThresholds,
+    min_basis_coverage: float = 0.0,
 ) -> pd.DataFrame:
-    """Join current targets with a region rollup of the year and compute progress."""
+    """Progress of target rows in a year, judged on their comparable basis (app.services.comparison).
+
+    ``basis`` is ``compare_regions`` between the targets' baseline year and ``year``, indexed by
+    region code. Each target's cut rate (saving / stored baseline) is applied to the baseline of its
+    comparable buildings, so the saving achieved and the saving expected cover the same buildings:
+    buildings registered after the baseline year, part years and drop-outs move neither. A target
+    whose region has no comparable building has no progress (NaN) and no status; one whose basis holds
+    less than ``min_basis_coverage`` of the decomposed baseline energy has the status
+    'insufficient_basis' (its figures are shown, but it cannot be judged on track).
+    Columns kept from the target: baseline_kgce and saving_target_kgce (as decomposed). Added:
+    basis_baseline_kgce, basis_target_kgce, basis_coverage_pct (basis baseline / stored baseline),
+    actual_kgce, comparable_buildings, comparable_area_m2, basis_label_zh/en, and dt.progress's
+    saving, percent and status columns.
+    """
     if targets.empty:
         return pd.DataFrame()
-    actual = rollup[["region_code", "name_zh", "name_en", "energy_kgce", "floor_area_m2", "buildings_complete",
-                     "buildings_reporting", "buildings_registered"]]
-    frame = targets.merge(actual, on="region_code", how="left").rename(
-        columns={"energy_kgce": "actual_kgce", "floor_area_m2": "actual_area_m2"}
+    figures = basis[["comparable_buildings", "comparable_area_m2", "kgce_earlier", "kgce_later",
+                     "basis_label_zh", "basis_label_en"]]
+    frame = targets.merge(figures, left_on="region_code", right_index=True, how="left")
+    stored_baseline = frame["baseline_kgce"].astype("float64")
+    stored_saving = frame["saving_target_kgce"].astype("float64")
+    cut_rate = stored_saving / stored_baseline.where(stored_baseline > 0)
+    has_basis = frame["comparable_buildings"].fillna(0).gt(0)
+    basis_baseline = frame["kgce_earlier"].where(has_basis)
+    calc = frame.assign(
+        baseline_kgce=basis_baseline,
+        saving_target_kgce=cut_rate * basis_baseline,
+        actual_kgce=frame["kgce_later"].where(has_basis),
+        baseline_area_m2=frame["comparable_area_m2"].where(has_basis),
+        actual_area_m2=frame["comparable_area_m2"].where(has_basis),
     )
     shape = frame["milestone_shape"].dropna()
-    out = dt.progress(frame, year=year, thresholds=thresholds, shape=shape.iloc[0] if not shape.empty else "linear")
+    out = dt.progress(calc, year=year, thresholds=thresholds, shape=shape.iloc[0] if not shape.empty else "linear")
+    out = out.assign(basis_baseline_kgce=out["baseline_kgce"], basis_target_kgce=out["saving_target_kgce"],
+                     baseline_kgce=stored_baseline, saving_target_kgce=stored_saving,
+                     comparable_buildings=frame["comparable_buildings"].fillna(0).astype("int64"))
+    # The share of the decomposed baseline that the basis still covers: drop-outs lower it.
+    out["basis_coverage_pct"] = out["basis_baseline_kgce"] / stored_baseline.where(stored_baseline > 0) * 100.0
+    too_small = out["basis_coverage_pct"].lt(min_basis_coverage * 100.0) & out["status"].notna()
+    out.loc[too_small, "status"] = dt.STATUS_INSUFFICIENT_BASIS
+    out = out.drop(columns=["kgce_earlier", "kgce_later"])
     out.insert(0, "year", year)
+    return out
+
+
+def progress_basis(*, session: Session, year: int, targets: pd.DataFrame, method: str,
+                   frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The comparable basis of each target's region between its baseline year and ``year``."""
+    from app.services.comparison import compare_regions
+
+    if targets.empty:
+        return pd.DataFrame()
+    baseline_year = int(targets["baseline_year"].iloc[0])
+    return compare_regions(session=session, year_from=baseline_year, year_to=year, regions=targets["region_code"],
+                           method=method, later=frame)
+
+
+def path_actuals(*, session: Session, region_code: str, baseline_year: int, baseline_kgce: float, years,
+                 method: str = "calorific") -> dict[int, float | None]:
+    """Each year's use on a target's path, like for like: the decomposed baseline scaled by the change of
+    the buildings comparable between the baseline year and that year (None without a comparable basis).
+
+    This is the path of the same saving that ``target_progress`` reports, so the chart and the
+    percentage agree.
+    """
+    from app.services.comparison import compare
+
+    out: dict[int, float | None] = {}
+    for year in years:
+        if year < baseline_year:
+            continue
+        if year == baseline_year:
+            out[year] = float(baseline_kgce)
+            continue
+        basis = compare(session=session, year_from=baseline_year, year_to=year, region_code=region_code,
+                        method=method).basis
+        out[year] = float(baseline_kgce) * basis.kgce_later / basis.kgce_earlier if basis.has_basis else None
     return out
 
 
@@ -393,19 +460,22 @@ def target_progress(
 ) -> pd.DataFrame:
     """Progress of the current targets (nation and regions) in a year: savings, % of target, path, status.
 
-    Actual use counts complete building-years only; the status is judged on the intensity-based
-    saving (see app.domain.targets.progress).
+    Saving and status are judged on each region's comparable basis (see ``progress_frame``).
     """
-    from app.services.assessment import assessment_config
+    from app.services.assessment import assessment_config, min_basis_coverage
 
     targets = current_targets(session=session)
     if targets.empty:
         return pd.DataFrame()
     if region_code:
         targets = targets[targets["region_code"] == region_code]
+        if targets.empty:
+            return pd.DataFrame()
     method = str(targets["method_basis"].iloc[0]) if not targets.empty else "calorific"
     if frame is None:
         frame = national_frame(session=session, year=year, method=method)
-    rollup = region_rollup(session=session, year=year, method=method, frame=frame)
-    return progress_frame(year=year, targets=targets, rollup=rollup,
-                          thresholds=thresholds or assessment_config().progress)
+    basis = progress_basis(session=session, year=year, targets=targets, method=method, frame=frame)
+    out = progress_frame(year=year, targets=targets, basis=basis, thresholds=thresholds or assessment_config().progress,
+                         min_basis_coverage=min_basis_coverage())
+    names = _regions(session).set_index("code")[["name_zh", "name_en"]]
+    return out.join(names, on="region_code")

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
+from app.export import csv_bytes
 from app.models import Finding, Upload
 from etl.findings import FindingOut, ImportReport
+
+
+FINDINGS_HEADER = ["行号 row", "列 column", "原值 value", "代码 code", "级别 severity", "说明", "message"]
+
+
+def finding_rows(findings) -> list[list]:
+    """Findings (dicts) as the rows of findings.csv."""
+    return [[f.get("row"), f.get("column"), f.get("value"), f.get("code"), f.get("severity"), f.get("message_zh"),
+             f.get("message_en")] for f in findings]
 
 
 def list_uploads(*, session: Session, kind: str | None = None, limit: int = 100, offset: int = 0,
@@ -42,14 +49,8 @@ def get_report(*, session: Session, upload_id: int) -> ImportReport | None:
 
 
 def findings_csv(*, session: Session, upload_id: int) -> bytes:
-    """The findings of an upload as CSV, UTF-8 with BOM so Excel shows Chinese."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["行号 row", "列 column", "原值 value", "代码 code", "级别 severity", "说明", "message"])
-    for f in _findings(session, upload_id):
-        writer.writerow(["" if f.row is None else f.row, f.column or "", f.value or "", f.code, f.severity,
-                         f.message_zh, f.message_en])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The findings of an upload as CSV, UTF-8 with BOM so Excel shows Chinese; every cell inert."""
+    return csv_bytes(FINDINGS_HEADER, finding_rows(f.to_dict() for f in _findings(session, upload_id)))
 
 
 def raw_bytes(*, session: Session, upload_id: int) -> bytes | None:

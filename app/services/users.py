@@ -71,18 +71,24 @@ def authenticate(*, session: Session, username: str, password: str) -> User | No
 DEMO_USERS = (("demo_admin", "admin", None), ("demo_official", "official", "210000"), ("demo_auditor", "auditor", "210100"))
 
 
-def ensure_demo_users(*, session: Session) -> list[tuple[str, str, str | None, str]]:
-    """Create (or reset) the demo accounts with fresh random passwords; returns (username, role, region, password)."""
+def ensure_demo_users(*, session: Session, passwords: dict[str, str] | None = None) -> list[tuple[str, str, str | None, str]]:
+    """Create or update the demo accounts; returns (username, role, region, password).
+
+    A password given in ``passwords`` (by username) is kept; the other accounts get a fresh random one.
+    """
     import secrets
 
+    passwords = passwords or {}
     credentials = []
     for username, role, region_code in DEMO_USERS:
-        password = secrets.token_urlsafe(9)
+        password = passwords.get(username) or secrets.token_urlsafe(9)
         user = get_user(session=session, username=username)
         if user is None:
             create_user(session=session, username=username, password=password, role=role, region_code=region_code)
         else:
-            user.password_hash, user.role, user.region_code, user.is_active = hash_password(password), role, region_code, True
+            if not verify_password(user.password_hash, password):
+                user.password_hash = hash_password(password)
+            user.role, user.region_code, user.is_active = role, region_code, True
         credentials.append((username, role, region_code, password))
     session.flush()
     return credentials

@@ -6,10 +6,11 @@ import dash
 import pandas as pd
 from dash import Input, Output, dcc, html
 
+from app.presentation import frame_to_display, to_display
 from dashboards import components as ui
 from dashboards import data, figures
 from dashboards.auth import region_contains
-from dashboards.i18n import fmt_num, t
+from dashboards.i18n import fmt_num, t, unit_label
 from dashboards.pages.common import guarded, lang, viewer
 
 PATH_TEMPLATE = "/buildings/<code>"
@@ -68,8 +69,8 @@ def render(code, lg=None):
         ui.kpi(t("chart.benchmark", lg), t(f"status.{status}", lg) if status else t("status.no_benchmark", lg),
                "", benchmark_note(bench, lg), kpi_id="kpi-benchmark"),
     ])
-    chart_frame = monthly.assign(carrier_name=monthly["carrier_name_en" if en else "carrier_name_zh"]) if not monthly.empty \
-        else pd.DataFrame(columns=["carrier_name", "unit", "year", "month", "quantity"])
+    chart_frame = frame_to_display(monthly.assign(carrier_name=monthly["carrier_name_en" if en else "carrier_name_zh"])) \
+        if not monthly.empty else pd.DataFrame(columns=["carrier_code", "carrier_name", "unit", "year", "month", "quantity"])
     subs = view["sub_items"]
     sub_frame = subs.assign(label=subs["name_en" if en else "name_zh"]) if not subs.empty else pd.DataFrame(columns=["label", "kwh"])
     return html.Div([
@@ -110,7 +111,7 @@ def _audits(audits: pd.DataFrame, lg: str):
         ui.number_col("expected_saving_tce", t("col.saving_tce_a", lg), 1),
         ui.number_col("payback_years", t("col.payback", lg), 1),
     ]
-    return ui.grid("building-audits", columns, _records(audits), height=300, page_size=10)
+    return ui.grid("building-audits", columns, _records(audits), page_size=10)
 
 
 def _uploads(uploads: pd.DataFrame, lg: str):
@@ -120,22 +121,30 @@ def _uploads(uploads: pd.DataFrame, lg: str):
                           uploaded_at=pd.to_datetime(uploads["uploaded_at"]).dt.strftime("%Y-%m-%d %H:%M"))
     columns = [ui.link_col("report", t("col.report", lg), maxWidth=90), ui.text_col("filename", t("col.file", lg)),
                ui.text_col("uploaded_by", t("col.uploaded_by", lg)), ui.text_col("uploaded_at", t("col.uploaded_at", lg))]
-    return ui.grid("building-uploads", columns, _records(rows), height=300, page_size=10)
+    return ui.grid("building-uploads", columns, _records(rows), page_size=10)
 
 
 def _history(history: pd.DataFrame, lg: str):
     if history.empty:
         return ui.message(t("empty", lg))
+    names = data.carrier_names()
     rows = history.assign(
+        carrier=[names.get(c, (c, c))[1 if lg == "en" else 0] for c in history["carrier_code"]],
         period=[f"{y}-{m:02d}" if m else str(y) for y, m in zip(history["year"], history["month"], strict=True)],
-        old=[f"{fmt_num(q, 2)} {u}" for q, u in zip(history["old_quantity_reported"], history["old_unit_reported"], strict=True)],
-        new=[f"{fmt_num(q, 2)} {u}" for q, u in zip(history["new_quantity_reported"], history["new_unit_reported"], strict=True)],
+        old=[_shown(q, u) for q, u in zip(history["old_quantity_reported"], history["old_unit_reported"], strict=True)],
+        new=[_shown(q, u) for q, u in zip(history["new_quantity_reported"], history["new_unit_reported"], strict=True)],
         superseded_at=pd.to_datetime(history["superseded_at"]).dt.strftime("%Y-%m-%d %H:%M"),
     )
-    columns = [ui.text_col("carrier_code", t("col.carrier", lg)), ui.text_col("period", t("col.month", lg)),
+    columns = [ui.text_col("carrier", t("col.carrier", lg)), ui.text_col("period", t("col.month", lg)),
                ui.text_col("old", t("col.old_value", lg)), ui.text_col("new", t("col.new_value", lg)),
                ui.text_col("superseded_at", t("col.changed_at", lg))]
-    return ui.grid("building-history", columns, _records(rows), height=300, page_size=10)
+    return ui.grid("building-history", columns, _records(rows), page_size=10)
+
+
+def _shown(quantity, unit) -> str:
+    """A reported quantity in the unit it is shown in (MJ as GJ)."""
+    value, shown = to_display(float(quantity), str(unit))
+    return f"{fmt_num(value, 2)} {unit_label(shown)}"
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -74,6 +74,7 @@ def update(year, building_class, method, government, colour, lg=None):
             "milestone_pct": p["expected_fraction"] * 100.0, "status": p["status"],
             "saving_tce": p["saving_kgce"] / 1000.0, "milestone_tce": p["expected_saving_kgce"] / 1000.0,
             "target_tce": p["saving_target_kgce"] / 1000.0,
+            "basis": p["basis_label_en" if lg == "en" else "basis_label_zh"],
         })
     colour = colour if colour in ("progress", "intensity") else "progress"
     if colour == "progress" and not ranking.empty:
@@ -86,7 +87,7 @@ def update(year, building_class, method, government, colour, lg=None):
     return (
         kpis,
         figures.region_map(map_frame, lg, colour_by=colour, provinces_geojson=ui.PREFIX + "_geo/provinces.json",
-                           regions_geojson=ui.PREFIX + "_geo/regions.json"),
+                           regions_geojson=ui.PREFIX + "_geo/regions.json", focus=scope),
         figures.progress_ranking(ranking, lg),
         figures.monthly_against_baseline(trend, lg, year=year, baseline_year=view["baseline_year"]),
         ranking_table(ranking, lg, year=year, method=method),
@@ -102,16 +103,22 @@ def kpi_cards(row, prow, lg: str, year: int, method: str) -> list:
         ui.kpi(t("kpi.buildings", lg), fmt_num(row["buildings_reporting"]), t("unit.buildings", lg),
                t("kpi.buildings_of", lg, total=fmt_num(row["buildings_registered"])), kpi_id="kpi-buildings"),
         ui.kpi(t("kpi.energy", lg), fmt_num(row["energy_kgce"] / 1000.0), "tce",
-               f"{year} · {method_text} · {t('kpi.complete', lg)} {fmt_num(row['buildings_complete'])}", kpi_id="kpi-energy"),
+               f"{year} · {method_text} · {t('kpi.complete', lg)} {fmt_num(row['buildings_complete'])} · "
+               + t("kpi.all_reported", lg, label=t("label.all_reported", lg),
+                   value=fmt_num(row["all_reported_kgce"] / 1000.0)), kpi_id="kpi-energy"),
         ui.kpi(t("kpi.intensity", lg), fmt_num(row["energy_kgce_m2"], 2), "kgce/(m²·a)",
                f"{fmt_num(row['energy_kwh_m2'], 1)} kWh/(m²·a)", kpi_id="kpi-intensity"),
     ]
-    if prow is None or pd.isna(prow.get("saving_kgce")):
+    if prow is None:
         cards.append(ui.kpi(t("kpi.saving", lg), "–", "tce", t("kpi.no_target", lg), kpi_id="kpi-saving"))
+    elif pd.isna(prow.get("saving_kgce")):
+        cards.append(ui.kpi(t("kpi.saving", lg), "–", "tce", prow["basis_label_en" if lg == "en" else "basis_label_zh"],
+                            kpi_id="kpi-saving"))
     else:
         cards.append(ui.kpi(t("kpi.saving", lg), fmt_num(prow["saving_kgce"] / 1000.0), "tce",
-                            t("kpi.saving_of", lg, target=fmt_num(prow["saving_target_kgce"] / 1000.0),
-                              pct=fmt_pct(prow["percent_of_target"])), kpi_id="kpi-saving"))
+                            t("kpi.saving_of", lg, target=fmt_num(prow["basis_target_kgce"] / 1000.0),
+                              pct=fmt_pct(prow["percent_of_target"]))
+                            + " · " + prow["basis_label_en" if lg == "en" else "basis_label_zh"], kpi_id="kpi-saving"))
     return cards
 
 
@@ -132,9 +139,10 @@ def ranking_table(ranking: pd.DataFrame, lg: str, *, year: int, method: str):
         ui.number_col("milestone_tce", t("col.milestone_tce", lg)),
         ui.number_col("target_tce", t("col.target_tce", lg)),
         ui.text_col("status_text", t("col.status", lg)),
+        ui.text_col("basis", t("col.basis", lg)),
     ]
     records = rows.drop(columns=["status"]).astype(object).where(rows.drop(columns=["status"]).notna(), None)
-    return ui.grid("overview-grid", columns, records.to_dict("records"), height=440, page_size=25)
+    return ui.grid("overview-grid", columns, records.to_dict("records"), page_size=25)
 
 
 def register(app: dash.Dash) -> None:

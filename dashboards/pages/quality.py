@@ -7,7 +7,7 @@ import pandas as pd
 from dash import Input, Output, html
 
 from dashboards import components as ui
-from dashboards import data, figures
+from dashboards import data, figures, finding_text
 from dashboards.i18n import fmt_num, fmt_pct, t
 from dashboards.pages.common import as_int, guarded, lang, viewer
 
@@ -52,8 +52,8 @@ def update(year, lg=None):
     kpis = [
         ui.kpi(t("section.upload_list", lg), fmt_num(by_day["uploads"].sum() if not by_day.empty else 0), "",
                kpi_id="kpi-uploads"),
-        ui.kpi(t("col.rows_accepted", lg), fmt_num(accepted), t("axis.rows", lg), kpi_id="kpi-accepted"),
-        ui.kpi(t("col.rows_rejected", lg), fmt_num(rejected), t("axis.rows", lg),
+        ui.kpi(t("col.rows_accepted", lg), fmt_num(accepted), t("unit.rows", lg), kpi_id="kpi-accepted"),
+        ui.kpi(t("col.rows_rejected", lg), fmt_num(rejected), t("unit.rows", lg),
                fmt_pct(100.0 * rejected / read if read else None), kpi_id="kpi-rejected"),
     ]
     completeness = view["completeness"]
@@ -65,8 +65,9 @@ def update(year, lg=None):
         kpis.append(ui.kpi(t("kpi.complete", lg), fmt_pct(mean), "", str(year), kpi_id="kpi-complete"))
     else:
         heat = figures.empty(t("chart.completeness", lg), lg)
-    finding_frame = findings.assign(message=findings["message_en" if lg == "en" else "message_zh"]) \
-        if not findings.empty else pd.DataFrame(columns=["code", "count", "message"])
+    finding_frame = findings.assign(message=findings["message_en" if lg == "en" else "message_zh"],
+                                    label=[finding_text.label(c, lg) for c in findings["code"]]) \
+        if not findings.empty else pd.DataFrame(columns=["code", "label", "count", "message"])
     return (kpis, figures.uploads_over_time(by_day, lg), figures.finding_codes(finding_frame, lg), heat,
             uploads_table(recent, lg, "quality-uploads-grid"))
 
@@ -93,7 +94,7 @@ def uploads_table(recent: pd.DataFrame, lg: str, grid_id: str):
         ui.number_col("rows_rejected", t("col.rows_rejected", lg)),
         ui.number_col("warnings", t("col.warnings", lg)),
     ]
-    return ui.grid(grid_id, columns, rows.to_dict("records"), height=420)
+    return ui.grid(grid_id, columns, rows.to_dict("records"))
 
 
 _STATUS = {f"upload.status.{s}" for s in ("loaded", "partial", "rejected", "duplicate", "dry_run")}

@@ -73,9 +73,11 @@ def update(region_code, year, building_class, method, government, lg=None):
     ]
     if not progress.empty:
         p = progress.iloc[0]
+        basis = p["basis_label_en" if en else "basis_label_zh"]
         kpis.append(ui.kpi(t("kpi.saving", lg), fmt_num(p["saving_kgce"] / 1000.0), "tce",
-                           t("kpi.saving_of", lg, target=fmt_num(p["saving_target_kgce"] / 1000.0),
-                             pct=fmt_pct(p["percent_of_target"])), kpi_id="kpi-saving"))
+                           t("kpi.saving_of", lg, target=fmt_num(p["basis_target_kgce"] / 1000.0),
+                             pct=fmt_pct(p["percent_of_target"])) + " · " + basis
+                           if pd.notna(p["saving_kgce"]) else basis, kpi_id="kpi-saving"))
     if assessment is not None:
         kpis.append(ui.kpi(t("kpi.score", lg), fmt_num(assessment.score, 1), "/ 100",
                            assessment.grade_en if en else assessment.grade_zh, kpi_id="kpi-score"))
@@ -178,7 +180,7 @@ def buildings_table(rows: pd.DataFrame, lg: str, grid_id: str, labels: dict[str,
         ui.text_col("status", t("col.benchmark_status", lg)),
     ]
     records = table.astype(object).where(table.notna(), None).to_dict("records")
-    return ui.grid(grid_id, columns, records, height=440, page_size=15)
+    return ui.grid(grid_id, columns, records, page_size=15)
 
 
 def assessment_figure(assessment, lg: str):
@@ -205,7 +207,7 @@ def assessment_table(assessment, lg: str):
     kind = "success" if assessment.is_target_met else "warning"
     return html.Div([ui.message(f"{assessment.grade_en if en else assessment.grade_zh} · {fmt_num(assessment.score, 1)} / 100 · {reason}",
                                 kind, element_id="assessment-grade"),
-                     ui.grid("region-assessment-grid", columns, rows, height=300)])
+                     ui.grid("region-assessment-grid", columns, rows)])
 
 
 def register(app: dash.Dash) -> None:

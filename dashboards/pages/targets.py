@@ -28,17 +28,13 @@ def layout(**query) -> html.Div:
         ui.card(dcc.Loading(html.Div(id="targets-current"), type="dot", color="#1f4e79"), title=t("section.decomposition", lg)),
         ui.card(title=t("section.whatif", lg), children=[
             html.Div(className="whatif-form", children=[
-                html.Div(className="filter", children=[html.Label(t("targets.method", lg), className="filter-label"),
-                    dcc.Dropdown(id="whatif-method", value="baseline", clearable=False, className="dd dd-class",
-                                 options=[{"label": t(f"targets.method.{m}", lg), "value": m} for m in METHODS])]),
-                html.Div(className="filter", children=[html.Label(t("targets.saving_tce", lg), className="filter-label"),
-                    dcc.Input(id="whatif-saving", type="number", style={"width": "120px"}, min=0, debounce=True)]),
-                html.Div(className="filter", children=[html.Label(t("targets.cut_percent", lg), className="filter-label"),
-                    dcc.Input(id="whatif-cut", type="number", style={"width": "120px"}, min=0, max=100, value=20, debounce=True)]),
-                html.Div(className="filter", children=[html.Label(t("targets.baseline_year", lg), className="filter-label"),
-                    dcc.Input(id="whatif-baseline", type="number", style={"width": "120px"}, value=baseline, debounce=True)]),
-                html.Div(className="filter", children=[html.Label(t("targets.target_year", lg), className="filter-label"),
-                    dcc.Input(id="whatif-target", type="number", style={"width": "120px"}, value=2010, debounce=True)]),
+                ui.labelled(t("targets.method", lg), "whatif-method-label",
+                            dcc.Dropdown(id="whatif-method", value="baseline", clearable=False, className="dd dd-class",
+                                         options=[{"label": t(f"targets.method.{m}", lg), "value": m} for m in METHODS])),
+                ui.labelled_input(t("targets.saving_tce", lg), dcc.Input(id="whatif-saving", type="number", min=0, debounce=True)),
+                ui.labelled_input(t("targets.cut_percent", lg), dcc.Input(id="whatif-cut", type="number", min=0, max=100, value=20, debounce=True)),
+                ui.labelled_input(t("targets.baseline_year", lg), dcc.Input(id="whatif-baseline", type="number", value=baseline, debounce=True)),
+                ui.labelled_input(t("targets.target_year", lg), dcc.Input(id="whatif-target", type="number", value=2010, debounce=True)),
                 html.Button(t("targets.preview", lg), id="whatif-preview", className="btn-primary", n_clicks=0),
                 html.Button(t("targets.apply", lg), id="whatif-apply", className="btn-secondary", n_clicks=0,
                             disabled=not user.is_admin),
@@ -67,9 +63,11 @@ def current(year, lg=None, _applied=None):
     names[NATION] = t("nation", lg)
     frame = targets[targets["region_code"].map(lambda c: c == NATION and user.region_code is None or user.may_see(c) and c != NATION)]
     if not progress.empty:
-        frame = frame.merge(progress[["region_code", "percent_of_target", "status", "saving_kgce"]], on="region_code", how="left")
+        basis_col = "basis_label_en" if lg == "en" else "basis_label_zh"
+        frame = frame.merge(progress[["region_code", "percent_of_target", "status", "saving_kgce", basis_col]]
+                            .rename(columns={basis_col: "basis"}), on="region_code", how="left")
     else:
-        frame = frame.assign(percent_of_target=None, status=None, saving_kgce=None)
+        frame = frame.assign(percent_of_target=None, status=None, saving_kgce=None, basis=None)
     root = targets.iloc[0]
     table = pd.DataFrame({
         "level": [t("nation", lg) if lvl == "nation" else t("nav.region", lg) for lvl in frame["scope_level"]],
@@ -80,6 +78,7 @@ def current(year, lg=None, _applied=None):
         "saving_tce": pd.to_numeric(frame["saving_kgce"], errors="coerce") / 1000.0,
         "progress_pct": pd.to_numeric(frame["percent_of_target"], errors="coerce"),
         "status": [t(f"status.{s}", lg) if isinstance(s, str) else "–" for s in frame["status"]],
+        "basis": frame["basis"].to_numpy(),
     })
     method_key = f"targets.method.{root['method']}"
     method_text = t(method_key, lg) if root["method"] in METHODS + ("weights", "mix") else str(root["method"])
@@ -91,9 +90,10 @@ def current(year, lg=None, _applied=None):
         ui.number_col("baseline_tce", t("col.baseline_tce", lg)), ui.number_col("target_tce", t("col.target_tce", lg)),
         ui.number_col("cut_percent", t("col.cut_percent", lg), 1), ui.number_col("saving_tce", t("col.saving_tce", lg)),
         ui.number_col("progress_pct", t("col.progress_pct", lg), 1), ui.text_col("status", t("col.status", lg)),
+        ui.text_col("basis", t("col.basis", lg)),
     ]
     records = table.astype(object).where(table.notna(), None).to_dict("records")
-    return html.Div([summary, ui.grid("targets-grid", columns, records, height=520, page_size=25)])
+    return html.Div([summary, ui.grid("targets-grid", columns, records, page_size=25)])
 
 
 def _number(value) -> float | None:
@@ -146,7 +146,7 @@ def what_if(preview_clicks, apply_clicks, method, saving, cut, baseline_year, ta
     head = (ui.message(t("targets.applied", lg, id=result.root_id), "success", element_id="whatif-applied") if apply else
             ui.message(f"{t('targets.method.' + result.method, lg)} · {fmt_num(result.saving_kgce / 1000.0)} tce · "
                        f"{result.baseline_year}–{result.target_year}", "info", element_id="whatif-summary"))
-    return html.Div([head, ui.grid("whatif-grid", columns, records, height=480, page_size=25)])
+    return html.Div([head, ui.grid("whatif-grid", columns, records, page_size=25)])
 
 
 def register(app: dash.Dash) -> None:

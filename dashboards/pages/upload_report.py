@@ -35,7 +35,7 @@ def layout(upload_id: str | None = None, **query) -> html.Div:
         return html.Div([back, title, ui.message(t("empty", lg), "warning")])
     if user.role == "auditor" and report["uploaded_by"] != user.username:
         return html.Div([back, title, ui.message(t("error.out_of_scope", lg), "warning")])
-    return html.Div([back, title, report_view(report, lg, download_id="stored-report-download-btn"),
+    return html.Div([back, title, report_view(report, lg, download_id="stored-report-download-btn", link_saved=False),
                      dcc.Store(id="stored-report", data=report), dcc.Download(id="stored-report-download")])
 
 

@@ -155,7 +155,7 @@ def process(run: Run, raw: pd.DataFrame, rec: pd.DataFrame, bad: pd.Series, *, h
         _assign_codes(run, rec, bad)
         code_raw = code_raw.where(code_raw != "", rec["building_code"])
     outside = valid & ~run.in_scope(district)
-    run.flag(outside, "BUILDING_OUT_OF_SCOPE", rows, code_raw, code_col, bad, scope=run.region_scope)
+    run.flag(outside, "BUILDING_OUT_OF_SCOPE", rows, code_raw, code_col, bad, **run.scope_names())
     ok = ~bad & (rec["building_code"] != "")
     duplicates(run, rec, ["building_code"], ok, bad, "DUPLICATE_BUILDING", code_col, code_raw)
     present = PRESENT_ALWAYS + [c for c in PRESENT_IF_MAPPED if layout.has(c)]

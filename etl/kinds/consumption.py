@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from app.services.reference import extrapolated_from
 from etl import intervals
 from etl import load as loader
 from etl.engine import INTENSITY_HIGH, INTENSITY_LOW, Run, benchmark_limit, check_buildings, codes, record_duplicates, record_keys
@@ -77,6 +78,17 @@ def _records(run: Run, raw: pd.DataFrame, rec: pd.DataFrame) -> pd.DataFrame:
     base["sub_raw"] = _field(raw, "sub_item")
     base["qty_col"] = layout.fields["quantity"].column or "quantity" if layout.has("quantity") else "quantity"
     return base.reset_index(drop=True)
+
+
+def _extrapolated_factor_notices(run: Run, rec: pd.DataFrame, ok: pd.Series, rows: pd.Series, column: str) -> None:
+    """One notice per year past the electricity factor table (the latest published value is used)."""
+    electricity = ok & rec["carrier_code"].eq("electricity")
+    for year in sorted(rec.loc[electricity, "year"].dropna().astype(int).unique()):
+        source_year = extrapolated_from(run.ref.tables, carrier_code="electricity", year=int(year), method="generation")
+        if source_year is not None:
+            first = electricity & rec["year"].eq(year)
+            first &= ~first.cumsum().gt(1)
+            run.flag(first, "FACTOR_EXTRAPOLATED", rows, rec["year"], column, year=int(year), source_year=source_year)
 
 
 def process(run: Run, raw: pd.DataFrame, parsed: pd.DataFrame, row_bad: pd.Series, *, hold: bool, upload_id: int,
@@ -157,6 +169,7 @@ def process(run: Run, raw: pd.DataFrame, parsed: pd.DataFrame, row_bad: pd.Serie
         run.flag_problems(problem, rows, rec["unit_raw"].where(problem != "FACTOR_MISSING", rec["carrier_code"]),
                           run.column_of("unit"), bad, unit=rec["carrier_code"].map(dict(zip(ref.tables.carriers["code"], ref.tables.carriers["canonical_unit"], strict=True))),
                           year=rec["year"].fillna(0).astype(int))
+        _extrapolated_factor_notices(run, rec, ok & ~bad, rows, run.column_of(period_col or "year"))
         rec["quantity"] = out["quantity_canonical"].reindex(rec.index)
         rec["kgce_calorific"] = out["kgce_calorific"].reindex(rec.index)
         rec["kgce_generation"] = out["kgce_generation"].reindex(rec.index)

@@ -296,8 +296,9 @@ def test_auditor_uploads_a_good_and_a_bad_file(server, browser):
     assert _kpi(browser, "report-rejected") == "4"
     _wait(browser, _css("#report-findings .ag-row"))
     codes = browser.execute_script(
-        "return Array.from(document.querySelectorAll('#report-findings .ag-row [col-id=code]')).map(c => c.innerText);")
-    assert sorted(codes) == ["BUILDING_UNKNOWN", "MONTH_OUT_OF_RANGE", "NEGATIVE", "UNIT_UNKNOWN"]
+        "return Array.from(document.querySelectorAll('#report-findings .ag-row [col-id=finding]')).map(c => c.innerText);")
+    assert sorted(c.rsplit("(", 1)[1].rstrip(")") for c in codes) == [
+        "BUILDING_UNKNOWN", "MONTH_OUT_OF_RANGE", "NEGATIVE", "UNIT_UNKNOWN"]
     assert browser.find_element(By.ID, "upload-download-btn").is_enabled()
     assert _console_errors(browser) == []
     _settle_and_shoot(browser, "10-upload-bad")

@@ -118,7 +118,7 @@ def test_load_is_set_based_complete_and_idempotent(dataset, empty_database_url):
     finally:
         engine.dispose()
     assert summary.buildings_reporting == whole_2008.building_code.nunique()
-    assert summary.kgce_calorific == pytest.approx(expected_kgce, rel=1e-6)
+    assert summary.all_reported_kgce_calorific == pytest.approx(expected_kgce, rel=1e-6)
     assert series == dataset.manifest["series"]
     assert annual == (survey.period.str.len() == 4).sum()
     assert all(p == c[:2] + "0000" and ci == c[:4] + "00" and z for c, p, ci, z in derived)

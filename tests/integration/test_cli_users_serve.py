@@ -91,7 +91,7 @@ def test_serve_starts_uvicorn_and_stops_cleanly(tmp_path, workers):
         env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # generous: a loaded CI machine starts two workers slowly
         while True:
             try:
                 response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)

@@ -98,6 +98,11 @@ def _kpi_value(kpis, kpi_id: str) -> str:
     return card.children[1].children[0].children
 
 
+def _kpi_unit(kpis, kpi_id: str) -> str:
+    card = next(k for k in kpis if getattr(k, "id", None) == kpi_id)
+    return card.children[1].children[1].children
+
+
 def _with(session_engine, fn):
     from sqlalchemy.orm import Session
 
@@ -184,8 +189,10 @@ def test_region_page_figures_and_tables(dash_engine, as_user):
     assert ratios == sorted(ratios, reverse=True)
     # target path: the baseline-year point of the path equals the stored baseline
     assert path.data[0].y[0] > 0 and len(path.data[1].x) == 4
+    # 2006 on the path: the stored baseline moved by the like-for-like change 2005 -> 2006
     summary = _with(dash_engine, lambda s: year_summary(session=s, year=2006, region_code="210100"))
-    assert list(path.data[1].y)[1] == pytest.approx(summary.kgce_calorific / 1000)
+    change = summary.change_vs_last_year
+    assert list(path.data[1].y)[1] == pytest.approx(list(path.data[1].y)[0] * change["kgce_later"] / change["kgce_earlier"])
     # assessment: sub-scores with their maximum, total in the title
     assert "/ 100" in assessment_fig.layout.title.text
     assert len(assessment_table.children[1].rowData) == len(assessment_fig.data[0].y)
@@ -226,8 +233,12 @@ def test_quality_page(as_user):
     assert _kpi_value(kpis, "kpi-uploads") == "3"
     assert _kpi_value(kpis, "kpi-rejected") == "4"
     assert sum(uploads_fig.data[0].y) == 2 + 24 + 2
-    codes = dict(zip(findings_fig.data[0].y, findings_fig.data[0].x, strict=True))
-    assert codes == {"MONTH_OUT_OF_RANGE": 1, "UNIT_UNKNOWN": 1, "NEGATIVE": 1, "BUILDING_UNKNOWN": 1}
+    # findings are named in Chinese on the chart; the codes stay in the hover
+    labels = dict(zip(findings_fig.data[0].y, findings_fig.data[0].x, strict=True))
+    assert labels == {"月份无效": 1, "未知计量单位": 1, "负数": 1, "建筑编号不存在": 1}
+    assert {c for c, _m in findings_fig.data[0].customdata} == {"MONTH_OUT_OF_RANGE", "UNIT_UNKNOWN", "NEGATIVE",
+                                                                "BUILDING_UNKNOWN"}
+    assert _kpi_unit(kpis, "kpi-accepted") == "行"
     assert heat.data[0].z.shape == (21, 12)
     assert len(table.rowData) == 3 and "/dashboards/uploads/" in table.rowData[0]["report"]
 
@@ -240,6 +251,16 @@ def test_upload_runs_the_pipeline_and_reports_rejected_rows(as_user):
     assert report["status"] == "dry_run" and report["rows_rejected"] == 4
     grid = next(c for c in _walk(view) if getattr(c, "id", None) == "report-findings")
     assert {r["code"] for r in grid.rowData} == {"MONTH_OUT_OF_RANGE", "UNIT_UNKNOWN", "NEGATIVE", "BUILDING_UNKNOWN"}
+    rows = {r["code"]: r for r in grid.rowData}
+    # Chinese names and severities instead of codes, and for each rejection what the field accepts
+    assert rows["UNIT_UNKNOWN"]["finding"] == "未知计量单位 (UNIT_UNKNOWN)"
+    assert rows["UNIT_UNKNOWN"]["severity_text"] == "错误（已拒绝）"
+    assert "天然气" in rows["UNIT_UNKNOWN"]["accepted"] and "万m³" in rows["UNIT_UNKNOWN"]["accepted"]
+    assert rows["MONTH_OUT_OF_RANGE"]["accepted"] == "月份 1–12"
+    assert "先导入建筑表" in rows["BUILDING_UNKNOWN"]["accepted"]
+    assert [r["row"] for r in grid.rowData] == sorted(r["row"] for r in grid.rowData)
+    saved = next(c for c in _walk(view) if getattr(c, "id", None) == "report-saved-link")
+    assert saved.href == f"/dashboards/uploads/{report['upload_id']}"
     csv = upload.download(1, report)
     frame = pd.read_csv(pd.io.common.BytesIO(base64.b64decode(csv["content"])), encoding="utf-8-sig")
     assert len(frame) == 4 and set(frame.columns) >= {"row", "code", "message_zh", "message_en"}
@@ -401,7 +422,7 @@ def test_area_rollup_matches_the_trend_and_summary_services(dash_engine, region_
             by_year = year_totals_from(totals, region_code=region_code, method=method)
             for year in (2005, 2006, 2007, 2008):
                 summary = year_summary(session=session, year=year, region_code=region_code)
-                assert by_year[year] == pytest.approx(getattr(summary, f"kgce_{method}"), abs=0.01)
+                assert by_year[year] == pytest.approx(getattr(summary, f"all_reported_kgce_{method}"), abs=0.01)
 
     _with(dash_engine, both)
 
@@ -428,3 +449,20 @@ def test_guarded_callbacks_show_a_message_instead_of_a_traceback(as_user, monkey
     assert all(isinstance(fig, go.Figure) for fig in (out[2], out[3], out[8]))
     with pytest.raises(RuntimeError):
         region.update.unguarded("210000", 2008, None, "calorific", [], "en")
+
+
+def test_report_view_links_a_duplicate_to_the_upload_it_repeats(as_user):
+    as_user(AUDITOR)
+    duplicate = {"upload_id": 41, "status": "duplicate", "rows_read": 0, "rows_accepted": 0, "rows_rejected": 0,
+                 "rows_changed": 0, "warnings": 0,
+                 "findings": [{"row": None, "column": None, "value": None, "code": "FILE_DUPLICATE", "severity": "notice",
+                               "message_zh": "相同内容的文件已于第 7 号上传中导入，未做任何更改。",
+                               "message_en": "A file with identical content was already loaded as upload 7; nothing changed."}]}
+    view = upload.report_view(duplicate, "en")
+    links = {c.id: c for c in _walk(view) if getattr(c, "id", None) in ("report-saved-link", "report-duplicate-link")}
+    assert links["report-duplicate-link"].href == "/dashboards/uploads/7"
+    assert links["report-saved-link"].href == "/dashboards/uploads/41"
+    grid = next(c for c in _walk(view) if getattr(c, "id", None) == "report-findings")
+    assert grid.rowData[0]["severity_text"] == "Notice" and grid.rowData[0]["accepted"] == ""
+    stored = upload.report_view(duplicate, "en", link_saved=False)
+    assert not any(getattr(c, "id", None) == "report-saved-link" for c in _walk(stored))

@@ -180,6 +180,9 @@ def test_registry_validation(session, registry):
 def test_region_scope_rejects_other_regions(session, registry):
     report = _run(session, "consumption_long.csv", region_scope="110000")
     assert report.rows_rejected == 2 and "BUILDING_OUT_OF_SCOPE" in _codes(report)
+    outside = next(f for f in report.findings if f.code == "BUILDING_OUT_OF_SCOPE")
+    # the region is named, not only coded
+    assert "北京（110000）" in outside.message_zh and "Beijing (110000)" in outside.message_en
 
 
 def test_grain_conflict_with_stored_series(session, registry):

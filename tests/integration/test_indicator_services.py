@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from app.services.indicators import (
@@ -35,6 +36,9 @@ def test_building_indicators_hand_computed(data):
     assert beijing["energy_kwh_m2"] == pytest.approx(90_800 / 0.1229 / 10_000)
     assert beijing["electricity_kwh_m2"] == pytest.approx(60.0)
     assert beijing["heating_kgce_m2"] == pytest.approx(17_060 / 8_000)
+    # heating against 北京's building heat consumption, 0.26 / 0.19 GJ/m2 at 34.12 kgce/GJ
+    assert beijing["heating_constraint_kgce_m2"] == pytest.approx(0.26 * 34.12)
+    assert beijing["heating_status"] == "better_than_guide"
     # Heating excluded in the cold zone: 60 kWh/m2; 20 m2/person -> factor 1.3 -> 78 > 55 (government, class A)
     assert beijing["non_heating_kwh_m2"] == pytest.approx(60.0)
     assert beijing["comparable_kwh_m2"] == pytest.approx(78.0)
@@ -53,11 +57,17 @@ def test_building_indicators_hand_computed(data):
     mall = frame.loc["210202B001"]
     assert mall["kgce_calorific"] == pytest.approx(5_400_000 * 0.1229 + 10_000 * 1.2143)
     assert mall["is_complete"]  # monthly electricity and one annual gas figure
-    assert mall["benchmark_status"] is None  # no mall table loaded
+    # A large public mall with no declared type is judged as a class-B department store (the default),
+    # cold zone 140 / 100: (5,400,000 kWh + 10,000 m3 gas as kWh-equivalent) / 30,000 m2 is above 140.
+    assert mall["benchmark_subtype"] == "department_store" and mall["is_subtype_assumed"]
+    assert (mall["constraint_kwh_m2"], mall["guide_kwh_m2"]) == (140.0, 100.0)
+    assert mall["comparable_kwh_m2"] == pytest.approx((5_400_000 + 10_000 * 1.2143 / 0.1229) / 30_000)
+    assert mall["benchmark_status"] == "above_constraint"
 
     school = frame.loc["210102D001"]
     assert not school["is_complete"] and school["months_reported"] == 11
-    assert school["benchmark_status"] is None
+    # GB/T 51161 has no values for schools: said so even for an incomplete year, never a blank
+    assert school["benchmark_status"] == "not_covered" and pd.isna(school["constraint_kwh_m2"])
 
     shanghai = frame.loc["310101A001"]
     assert shanghai["is_complete"] and shanghai["benchmark_status"] == "better_than_guide"
@@ -94,8 +104,10 @@ def test_region_rollup_overlaps_and_counts_each_building_once_nationally(data):
     assert liaoning["buildings_registered"] == 3 and liaoning["energy_kgce"] == pytest.approx(225_294 + 675_803)
     assert shenyang["buildings_registered"] == 2 and shenyang["energy_kgce"] == pytest.approx(225_294)
     assert rollup.loc["120000", "buildings_registered"] == 0
-    assert nation["buildings_above_constraint"] == 1 and nation["buildings_between"] == 1
+    assert nation["buildings_above_constraint"] == 2 and nation["buildings_between"] == 1
     assert nation["buildings_better_than_guide"] == 1
+    # the school is not covered by the standard: not counted as benchmarked
+    assert nation["buildings_benchmarked"] == 4
 
 
 def test_rollup_by_class_and_flag(data):

@@ -71,8 +71,9 @@ def test_preview_stores_nothing_and_potential_method(data):
     assert result.root_id is None and result.is_preview
     assert data.scalar(select(func.count()).select_from(SavingTarget)) == 0
     rows = result.rows.set_index("scope_code")
-    # 2005 potential above the constraint: 北京 (97.5-55)*10,000/1.3 kWh, 辽宁 (90-80)*20,000 kWh, 上海 none.
-    beijing, liaoning = 42.5 * 10_000 / 1.3 * 0.1229, 10 * 20_000 * 0.1229
+    # 2005 potential above the constraint: 北京 (97.5-55)*10,000/1.3 kWh; 辽宁 the office (90-80)*20,000 kWh
+    # and the mall, a class-B department store in the cold zone, (200-140)*30,000 kWh; 上海 none.
+    beijing, liaoning = 42.5 * 10_000 / 1.3 * 0.1229, (10 * 20_000 + 60 * 30_000) * 0.1229
     assert rows.loc["110000", "saving_kgce"] == round(50_000 * beijing / (beijing + liaoning))
     assert rows.loc["310000", "saving_kgce"] == 0
     assert rows[rows["parent_code"] == "000000"]["saving_kgce"].sum() == 50_000
@@ -102,7 +103,7 @@ def test_region_scope_splits_among_cities_and_buildings(data):
     assert rows[rows["parent_code"] == "210000"]["saving_kgce"].sum() == result.saving_kgce
 
 
-def test_progress_intensity_based_and_status(data):
+def test_progress_on_the_comparable_basis(data):
     decompose(session=data, cut_percent=20, baseline_year=2005, target_year=2010, method="baseline")
     progress = target_progress(session=data, year=2008).set_index("region_code")
     assert list(progress.index) == ["000000", "110000", "210000", "210100", "310000"]
@@ -113,14 +114,30 @@ def test_progress_intensity_based_and_status(data):
     assert beijing["expected_saving_kgce"] == pytest.approx(21_847 * 0.6)
     assert beijing["percent_of_target"] == pytest.approx(18_435 / 21_847 * 100)
     assert beijing["status"] == "on_track"
+    assert beijing["comparable_buildings"] == 1 and beijing["comparable_area_m2"] == 10_000
     liaoning = progress.loc["210000"]
-    # The school's 2008 is incomplete, so 2008 covers 50,000 m2 against 55,000 m2 in 2005.
-    actual = 225_294 + 675_803
-    assert liaoning["actual_kgce"] == pytest.approx(actual)
-    assert liaoning["absolute_saving_kgce"] == pytest.approx(1_029_060 - actual)
-    assert liaoning["intensity_saving_kgce"] == pytest.approx((1_029_060 / 55_000 - actual / 50_000) * 50_000)
-    assert liaoning["status"] == "off_track"
-    assert progress.loc["210100", "status"] == "off_track"
+    # Like for like: the school's 2008 is incomplete and the Dalian mall added natural gas in 2008, so
+    # Liaoning's basis is the Shenyang office alone (20,000 m2), whatever its target was decomposed from.
+    assert liaoning["comparable_buildings"] == 1 and liaoning["comparable_area_m2"] == 20_000
+    assert liaoning["basis_label_en"] == "comparable: 1 buildings, 20,000 m²"
+    assert liaoning["basis_baseline_kgce"] == pytest.approx(B_SHENYANG_OFFICE)
+    assert liaoning["actual_kgce"] == pytest.approx(225_294)
+    assert liaoning["absolute_saving_kgce"] == pytest.approx(B_SHENYANG_OFFICE - 225_294)
+    # The stored target (205,812 of 1,029,060) is a 20 % cut; on the basis it asks 20 % of 262,164.
+    assert liaoning["saving_target_kgce"] == 205_812
+    assert liaoning["basis_target_kgce"] == pytest.approx(205_812 / 1_029_060 * B_SHENYANG_OFFICE)
+    assert liaoning["expected_saving_kgce"] == pytest.approx(205_812 / 1_029_060 * B_SHENYANG_OFFICE * 0.6)
+    assert liaoning["percent_of_target"] == pytest.approx(
+        (B_SHENYANG_OFFICE - 225_294) / (205_812 / 1_029_060 * B_SHENYANG_OFFICE) * 100)
+    # Ahead of the path on its basis, but the basis holds 25 % of the decomposed baseline: not judged.
+    assert liaoning["saving_kgce"] >= liaoning["expected_saving_kgce"]
+    assert liaoning["basis_coverage_pct"] == pytest.approx(B_SHENYANG_OFFICE / 1_029_060 * 100)
+    assert liaoning["status"] == "insufficient_basis"
+    # 沈阳's basis (the office) holds 262,164 of its 291,660 kgce baseline, 89.9 %: judged, and on track.
+    assert progress.loc["210100", "basis_coverage_pct"] == pytest.approx(
+        B_SHENYANG_OFFICE / (B_SHENYANG_OFFICE + B_SHENYANG_SCHOOL) * 100)
+    assert progress.loc["210100", "status"] == "on_track"
+    assert progress.loc["210100", "comparable_buildings"] == 1
     one = target_progress(session=data, year=2008, region_code="310000")
     assert one["region_code"].tolist() == ["310000"] and one["status"].iloc[0] == "on_track"
 
@@ -135,7 +152,8 @@ def test_measures_from_the_data(data):
     nation = measures.loc["000000"]
     assert nation["statistics_coverage"] == 1.0
     assert nation["audits_completed"] == pytest.approx(2 / 5)
-    assert nation["disclosure_published"] == pytest.approx(3 / 5)  # complete and benchmarked: 北京, 沈阳 office, 上海
+    # complete and benchmarked: 北京, 沈阳 office, the Dalian mall, 上海 (the school is not covered)
+    assert nation["disclosure_published"] == pytest.approx(4 / 5)
     assert nation["metering_installed"] == pytest.approx(1 / 5)
     assert measures.loc["210100", "metering_installed"] == pytest.approx(1 / 2)
     assert measures.loc["210000", "audits_completed"] == pytest.approx(1 / 3)
@@ -149,7 +167,8 @@ def test_assessment_grades(data):
     assert len(results) == 22
     beijing = results["110000"]
     # target met (40) + coverage 100% (20) + audited (15) + disclosed (15) + no sub-metering (0)
-    assert beijing.score == 90.0 and beijing.grade_zh == "超额完成"
+    # 90 points: 完成 (80 to 94) in the cited scheme; 超额完成 needs 95
+    assert beijing.score == 90.0 and beijing.grade_zh == "完成"
     assert beijing.target_ratio == pytest.approx(18_435 / (21_847 * 0.6))
     assert beijing.details["buildings_audited"] == 1
     shanghai = results["310000"]

@@ -14,6 +14,9 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 def sample_report(*, national: bool = False) -> AnnualReportData:
     buildings = pd.read_csv(DATA / "report_buildings.csv", dtype={"code": str, "benchmark_status": str})
+    if "change_note" not in buildings:
+        buildings["change_note"] = buildings["change_vs_last_year_pct"].map(
+            lambda v: "本期数据不完整 incomplete year in the later period" if pd.isna(v) else None)
     total_cal = float(buildings["kgce_calorific"].sum()) / 1000
     total_gen = float(buildings["kgce_generation"].sum()) / 1000
     by_class = (
@@ -33,8 +36,8 @@ def sample_report(*, national: bool = False) -> AnnualReportData:
         [
             ("buildings_registered", "登记建筑数", "Buildings registered", 11, "栋"),
             ("buildings_covered", "纳入统计建筑数", "Buildings covered", 10, "栋"),
-            ("total_tce_calorific", "总能耗（当量值）", "Total energy (calorific)", total_cal, "tce"),
-            ("total_tce_generation", "总能耗（等价值）", "Total energy (generation)", total_gen, "tce"),
+            ("total_tce_calorific", "完整年度能耗合计（当量值）", "Complete-year total (calorific)", total_cal, "tce"),
+            ("total_tce_generation", "完整年度能耗合计（等价值）", "Complete-year total (generation)", total_gen, "tce"),
             ("grade", "考核等级", "Assessment grade", "完成", ""),
         ],
         columns=["key", "item_zh", "item_en", "value", "unit"],
@@ -43,10 +46,11 @@ def sample_report(*, national: bool = False) -> AnnualReportData:
     if national:
         regions = pd.DataFrame(
             [("110000", "北京", "Beijing", 11, 10, buildings["floor_area_m2"].sum(), total_cal * 1000, total_gen * 1000,
-              80.2, -2.1, 55.0, 86.0, "完成")],
+              80.2, -2.1, 9, 1.2e5, 55.0, 86.0, "完成")],
             columns=["region_code", "region_name_zh", "region_name_en", "buildings_registered", "buildings_reporting",
                      "floor_area_m2", "kgce_calorific", "kgce_generation", "intensity_kwh_m2",
-                     "change_vs_last_year_pct", "target_progress_pct", "score", "grade"],
+                     "change_vs_last_year_pct", "comparable_buildings", "comparable_area_m2", "target_progress_pct",
+                     "score", "grade"],
         )
     return AnnualReportData(
         year=2010,

@@ -85,8 +85,8 @@ def test_xlsx_numbers_headers_totals_and_inert_names(data):
                     assert not cell.value.startswith(TRIGGERS), (ws.title, cell.coordinate, cell.value)
     summary = book["摘要 Summary"]
     values = {r[1]: r[2] for r in summary.iter_rows(min_row=3, values_only=True)}
-    assert values["Total energy (calorific)"] == pytest.approx(data.total_tce_calorific, rel=1e-12)
-    assert values["Total energy (generation)"] == pytest.approx(data.total_tce_generation, rel=1e-12)
+    assert values["Complete-year total (calorific)"] == pytest.approx(data.total_tce_calorific, rel=1e-12)
+    assert values["Complete-year total (generation)"] == pytest.approx(data.total_tce_generation, rel=1e-12)
     assert book["图表 Charts"]._charts, "the workbook carries native charts"
 
 
@@ -112,7 +112,7 @@ def test_csv_has_bom_totals_and_inert_cells(data):
     assert sum(float(r[column]) for r in body) == pytest.approx(data.total_tce_calorific * 1000, rel=1e-12)
     assert "'" + INJECTED in [r[1] for r in body]
     summary = {r[1]: r[2] for r in sections["摘要 Summary"][1:]}
-    assert float(summary["Total energy (generation)"]) == pytest.approx(data.total_tce_generation, rel=1e-9)
+    assert float(summary["Complete-year total (generation)"]) == pytest.approx(data.total_tce_generation, rel=1e-9)
     for rows in sections.values():
         for row in rows:
             for cell in row:

@@ -47,7 +47,7 @@ def test_report_annual_writes_each_format(loaded, tmp_path):
     book = load_workbook(xlsx_path)
     assert book["地区 Regions"].max_row == 2 + 21
     cover = {r[0]: r[1] for r in book["封面 Cover"].iter_rows(values_only=True) if r and r[0]}
-    assert cover["总能耗 (tce, 当量值) Total energy (tce, calorific)"] == pytest.approx(
+    assert cover["完整年度能耗合计 (tce, 当量值) Complete-year total (tce, calorific)"] == pytest.approx(
         rollup.loc["000000", "kgce_calorific"] / 1000, rel=1e-12)
 
 

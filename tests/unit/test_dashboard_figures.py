@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from app.presentation import CARRIER_COLOURS, carrier_colour, frame_to_display, to_display
+from dashboards import finding_text
 from dashboards import figures, geo
 from dashboards.auth import Viewer, region_contains
 from dashboards.i18n import TEXT, fmt_bytes, fmt_num, fmt_pct, normalise_lang, t
@@ -29,8 +31,8 @@ def test_numbers_carry_thousands_separators():
 
 def test_language_defaults_to_chinese():
     assert normalise_lang(None) == "zh" and normalise_lang("fr") == "zh" and normalise_lang("en-GB") == "en"
-    assert t("kpi.saving_of", "en", target="1,000", pct="50.0%") == "50.0% of the 1,000 tce target"
-    assert t("kpi.saving_of", "zh", target="1,000", pct="50.0%") == "目标 1,000 tce 的 50.0%"
+    assert t("kpi.saving_of", "en", target="1,000", pct="50.0%") == "50.0% of the 1,000 tce target on the basis"
+    assert t("kpi.saving_of", "zh", target="1,000", pct="50.0%") == "可比口径目标 1,000 tce 的 50.0%"
 
 
 @pytest.mark.parametrize(("outer", "inner", "inside"), [
@@ -72,7 +74,7 @@ def test_progress_ranking_sorts_colours_and_hovers_exact_values():
 def test_every_figure_has_a_title_axis_units_and_exact_hover():
     months = pd.DataFrame({"year": [2005] * 12 + [2008] * 12, "month": list(range(1, 13)) * 2,
                            "tce": [1000.0 + m for m in range(24)]})
-    carriers = months.assign(carrier_name="电力")
+    carriers = months.assign(carrier_code="electricity", carrier_name="电力")
     built = [
         figures.monthly_against_baseline(months, "en", year=2008, baseline_year=2005),
         figures.carrier_trend(carriers, "en", year=2008, baseline_year=2005),
@@ -132,7 +134,8 @@ def test_boundaries_are_simplified_and_keyed_by_code():
 
 
 def test_building_monthly_one_panel_per_carrier():
-    frame = pd.DataFrame({"carrier_name": ["电力"] * 3 + ["天然气"] * 2, "unit": ["kWh"] * 3 + ["m3"] * 2,
+    frame = pd.DataFrame({"carrier_code": ["electricity"] * 3 + ["natural_gas"] * 2,
+                          "carrier_name": ["电力"] * 3 + ["天然气"] * 2, "unit": ["kWh"] * 3 + ["m3"] * 2,
                           "year": [2007, 2008, 2008, 2008, 2008], "month": [1, 1, 2, 1, 0],
                           "quantity": [10.0, 12.0, 13.0, 5.0, 60.0]})
     fig = figures.building_monthly(frame, "zh")
@@ -150,3 +153,105 @@ def test_benchmark_position_marks_guide_constraint_and_value():
     assert names == ["Guide 55", "Constraint 70", "This building"]
     assert fig.layout.xaxis.title.text == "Energy intensity kWh/(m²·a)"
     assert len(fig.layout.shapes) == 3
+
+
+def _trend(lang_names: dict[str, str]) -> pd.DataFrame:
+    rows = [{"year": 2008, "month": m, "carrier_code": c, "carrier_name": lang_names[c], "tce": 10.0 + m}
+            for c in ("district_heat", "electricity", "natural_gas") for m in (1, 2)]
+    return pd.DataFrame(rows)
+
+
+def test_carrier_colours_do_not_change_with_the_language():
+    zh = figures.carrier_trend(_trend({"district_heat": "集中供热", "electricity": "电力", "natural_gas": "天然气"}),
+                               "zh", year=2008, baseline_year=None)
+    en = figures.carrier_trend(_trend({"district_heat": "District heat", "electricity": "Electricity",
+                                       "natural_gas": "Natural gas"}), "en", year=2008, baseline_year=None)
+    colour = {tr.name: tr.marker.color for tr in zh.data} | {tr.name: tr.marker.color for tr in en.data}
+    assert colour["集中供热"] == colour["District heat"] == CARRIER_COLOURS["district_heat"]
+    assert colour["天然气"] == colour["Natural gas"] == CARRIER_COLOURS["natural_gas"]
+    assert colour["电力"] == colour["Electricity"] == CARRIER_COLOURS["electricity"]
+    assert len(set(CARRIER_COLOURS.values())) == len(CARRIER_COLOURS)  # no two carriers share a colour
+    # the same order in both languages
+    assert [tr.marker.color for tr in zh.data] == [tr.marker.color for tr in en.data]
+
+
+def test_building_monthly_panels_use_the_carrier_colour():
+    frame = pd.DataFrame({"carrier_code": ["district_heat"] * 2 + ["electricity"] * 2,
+                          "carrier_name": ["集中供热"] * 2 + ["电力"] * 2, "unit": ["GJ"] * 2 + ["kWh"] * 2,
+                          "year": [2007, 2008, 2007, 2008], "month": [1, 1, 1, 1], "quantity": [1.0, 2.0, 3.0, 4.0]})
+    fig = figures.building_monthly(frame, "zh")
+    heat = [tr for tr in fig.data if "集中供热" in tr.hovertemplate]
+    assert {tr.line.color for tr in heat} == {carrier_colour("district_heat")}
+    assert [tr.line.dash for tr in heat] == ["dash", "solid"]  # the latest year solid
+    assert "GJ" in heat[0].hovertemplate
+
+
+def test_district_heat_is_shown_in_gj():
+    frame = pd.DataFrame({"unit": ["MJ", "kWh"], "quantity": [1_200_000.0, 5.0]})
+    shown = frame_to_display(frame)
+    assert list(shown["unit"]) == ["GJ", "kWh"] and list(shown["quantity"]) == [1200.0, 5.0]
+    assert to_display(2500.0, "MJ") == (2.5, "GJ")
+
+
+def test_finding_chart_names_the_findings_in_the_language():
+    frame = pd.DataFrame({"code": ["UNIT_UNKNOWN", "NEGATIVE"], "count": [5, 3], "message": ["m1", "m2"]})
+    zh = figures.finding_codes(frame.assign(label=[finding_text.label(c, "zh") for c in frame["code"]]), "zh")
+    assert list(zh.data[0].y) == ["负数", "未知计量单位"]
+    assert "(%{customdata[0]})" in zh.data[0].hovertemplate  # the code stays in the hover
+    en = figures.finding_codes(frame.assign(label=[finding_text.label(c, "en") for c in frame["code"]]), "en")
+    assert list(en.data[0].y) == ["Negative value", "Unknown unit"]
+
+
+def test_every_finding_code_has_names_and_every_rejection_says_what_is_accepted():
+    from etl.findings import ERROR, MESSAGES
+
+    assert set(MESSAGES) <= set(finding_text.LABELS)
+    rejecting = {code for code, (severity, _zh, _en) in MESSAGES.items() if severity == ERROR}
+    assert rejecting <= set(finding_text.ACCEPTED) | set(finding_text.DYNAMIC)
+    for code in rejecting:
+        assert finding_text.accepted(code, "zh", carriers=["电力"], units="电力：kWh", classes=["A 办公"])
+    assert finding_text.severity("error", "zh") == "错误（已拒绝）" and finding_text.severity("notice", "en") == "Notice"
+
+
+def test_accepted_units_per_carrier_from_the_reference_tables():
+    units = pd.DataFrame({"code": ["kWh", "10k_kWh", "m3", "L", "kg", "t", "MJ", "GJ"],
+                          "dimension": ["electric_energy", "electric_energy", "volume", "liquid_volume", "mass", "mass",
+                                        "heat", "heat"]})
+    carriers = pd.DataFrame({"code": ["electricity", "natural_gas", "diesel", "district_heat"],
+                             "canonical_unit": ["kWh", "m3", "kg", "MJ"], "density_kg_per_l": [None, None, 0.84, None]})
+    names = {"electricity": ("电力", "Electricity"), "natural_gas": ("天然气", "Natural gas"),
+             "diesel": ("柴油", "Diesel"), "district_heat": ("集中供热", "District heat")}
+    assert finding_text.accepted_units(units, carriers, names, "zh") == \
+        "电力：kWh、万kWh；天然气：m³；柴油：kg、t、L；集中供热：MJ、GJ"
+    assert finding_text.accepted_units(units, carriers, names, "en").startswith("Electricity: kWh, 10k kWh; ")
+
+
+def test_national_map_shows_the_south_china_sea_islands_in_an_inset():
+    frame = pd.DataFrame({"region_code": ["210000"], "region_name": ["辽宁"], "value": [40.0]})
+    fig = figures.region_map(frame, "zh")
+    inset = fig.layout.map2
+    assert inset.domain.x[0] > 0.7 and inset.domain.y[1] < 0.5  # lower right
+    assert inset.center.lat < 15 and inset.zoom < fig.layout.map.zoom
+    on_inset = [tr for tr in fig.data if tr.subplot == "map2"]
+    assert len(on_inset) == 2 and "460000" in list(on_inset[0].locations)  # Hainan and the islands, and the lines
+    assert min(v for v in on_inset[1].lat if v is not None) < 5  # the line reaches the southernmost islands
+    assert any(a.text == "南海诸岛" for a in fig.layout.annotations)
+
+
+def test_scoped_map_zooms_to_the_viewers_region():
+    frame = pd.DataFrame({"region_code": ["210000", "210100"], "region_name": ["辽宁", "沈阳"], "value": [40.0, 50.0]})
+    national = figures.region_map(frame, "zh")
+    liaoning = figures.region_map(frame, "zh", focus="210000")
+    shenyang = figures.region_map(frame, "zh", focus="210100")
+    assert "map2" not in liaoning.layout.to_plotly_json() and not [tr for tr in liaoning.data if tr.subplot == "map2"]
+    assert 38 < liaoning.layout.map.center.lat < 44 and 118 < liaoning.layout.map.center.lon < 126
+    assert national.layout.map.zoom < liaoning.layout.map.zoom < shenyang.layout.map.zoom
+    assert figures.region_map(frame, "zh", focus="999999").layout.map.zoom == national.layout.map.zoom
+
+
+def test_count_axes_have_whole_distinct_ticks():
+    frame = pd.DataFrame({"code": ["NEGATIVE", "UNIT_UNKNOWN"], "count": [1, 1], "message": ["a", "b"]})
+    axis = figures.finding_codes(frame, "zh").layout.xaxis
+    assert axis.dtick == 1 and axis.tickformat == ",d"
+    many = figures.finding_codes(frame.assign(count=[1, 1234]), "zh").layout.xaxis
+    assert many.dtick == 500

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.api.deps import AdminDep, SessionDep, UserDep
 from app.api.errors import ApiError, problem_responses
@@ -37,10 +37,40 @@ class RegionSummaryOut(BaseModel):
         description="Reporting buildings per GB/T 51161 status (not_judged: incomplete year or no benchmark)",
         examples=[{"better_than_guide": 120, "between": 80, "above_constraint": 35, "not_judged": 12}],
     )
-    target_progress: list[dict[str, Any]] = Field(description="Progress of the region's current saving target")
+    target_progress: list[dict[str, Any]] = Field(
+        description="Progress of the region's current saving target, on its comparable basis "
+                    "(comparable_buildings, comparable_area_m2, basis_label_zh/en)")
+    headline: dict[str, Any] = Field(
+        description="The figures `jieneng summary` prints: complete-year and all-reported totals by both methods, "
+                    "and the change against last year on the comparable basis")
+
+
+class ComparisonOut(BaseModel):
+    region_code: str = Field(examples=["110000"])
+    method: str = Field(examples=["calorific"])
+    year_from: int = Field(examples=[2007])
+    year_to: int = Field(examples=[2008])
+    has_basis: bool = Field(description="False when no building is comparable: no change is given")
+    buildings: int = Field(description="Comparable buildings (complete in both years, same carriers, same region)")
+    floor_area_m2: float = Field(description="Their floor area")
+    kgce_earlier: float | None
+    kgce_later: float | None
+    change_pct: float | None = Field(description="(later - earlier) / earlier over the comparable buildings")
+    kgce_m2_earlier: float | None
+    kgce_m2_later: float | None
+    label_zh: str = Field(examples=["可比建筑 17 栋 · 面积 297,910 m²"])
+    label_en: str = Field(examples=["comparable: 17 buildings, 297,910 m²"])
+    excluded: dict[str, int] = Field(description="Buildings left out, counted by reason")
+    excluded_buildings: list[dict[str, Any]] = Field(description="Each building left out, with its reason")
 
 
 class DecomposeIn(BaseModel):
+    # exactly one amount: a saving in tce or a percentage cut (declared for clients and schema-driven tests)
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": ["saving_tce"], "properties": {"saving_tce": {"type": "number"}, "cut_percent": {"type": "null"}}},
+        {"required": ["cut_percent"], "properties": {"cut_percent": {"type": "number"}, "saving_tce": {"type": "null"}}},
+    ]})
+
     scope_code: str = Field(default="000000", pattern=REGION_CODE, examples=["000000"])
     saving_tce: float | None = Field(default=None, gt=0, le=1e9, description="Saving to reach, tce", examples=[150000])
     cut_percent: float | None = Field(default=None, gt=0, lt=100, description="Or a % cut from the baseline year")
@@ -75,6 +105,27 @@ def region_summary(code: RegionPath, user: UserDep, session: SessionDep, year: Y
     if summary is None:
         raise ApiError(404, f"地区 {code} 不存在", f"no region {code}", kind="not-found")
     return clean(summary)
+
+
+@router.get(
+    "/regions/{code}/comparison",
+    response_model=ComparisonOut,
+    summary="Like-for-like change between two years / 可比口径变化",
+    responses=READ_ERRORS,
+)
+def region_comparison(code: RegionPath, user: UserDep, session: SessionDep,
+                      year_to: Annotated[int, Query(alias="year", ge=2001, le=2100, description="The later year")],
+                      year_from: Annotated[int | None, Query(alias="from", ge=2000, le=2100,
+                                                             description="The earlier year (default: year - 1)")] = None,
+                      method: Method = "calorific") -> Any:
+    earlier = year_to - 1 if year_from is None else year_from
+    if earlier >= year_to:
+        raise ApiError(422, "对比的前一年必须早于后一年", "'from' must come before 'year'", kind="validation")
+    result = analytics.region_comparison(session=session, code=code, year_from=earlier, year_to=year_to,
+                                         method=method, region_scope=user.region_code)
+    if result is None:
+        raise ApiError(404, f"地区 {code} 不存在", f"no region {code}", kind="not-found")
+    return clean(result)
 
 
 @router.get(

@@ -13,6 +13,7 @@ from app.api.errors import ApiError, problem_responses
 from app.api.schemas import MeOut, TokenOut, UserIn, UserOut
 from app.models import Region
 from app.security import create_access_token
+from app.services import logins
 from app.services import users as users_service
 
 router = APIRouter(tags=["auth"])
@@ -22,14 +23,12 @@ router = APIRouter(tags=["auth"])
     "/auth/token",
     response_model=TokenOut,
     summary="Obtain a bearer token (OAuth2 password flow) / 获取访问令牌",
-    responses=problem_responses(400, 401, 422),
+    responses=problem_responses(400, 401, 422, 429),
 )
 def issue_token(
     request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> TokenOut:
-    user = None
-    if users_service.USERNAME_PATTERN.fullmatch(form.username):
-        user = users_service.authenticate(session=session, username=form.username, password=form.password)
+    user = check_password(request, session, form.username, form.password)
     if user is None:
         raise ApiError(
             401, "用户名或密码错误", "wrong username or password", kind="bad-credentials", headers={"WWW-Authenticate": "Bearer"}
@@ -44,6 +43,37 @@ def issue_token(
     )
     expires_in = int((expires_at - datetime.now(UTC)).total_seconds())
     return TokenOut(access_token=token, expires_at=expires_at, expires_in=expires_in)
+
+
+def login_policy(settings) -> logins.Policy:
+    return logins.Policy(max_failures_account=settings.login_max_failures,
+                         max_failures_address=settings.login_max_failures_per_address, window_s=settings.login_window_s,
+                         lockout_s=settings.login_lockout_s, lockout_max_s=settings.login_lockout_max_s)
+
+
+def too_many_attempts(wait: int) -> ApiError:
+    return ApiError(429, f"登录失败次数过多，请 {wait} 秒后再试", f"too many failed sign-ins; try again in {wait} s",
+                    kind="too-many-attempts", headers={"Retry-After": str(wait)})
+
+
+def check_password(request: Request, session, username: str, password: str):
+    """The user when the password matches; 429 while the account or address is locked. Failures are committed."""
+    address = request.client.host if request.client else None
+    wait = logins.retry_after(session=session, username=username, address=address)
+    if wait:
+        logins.logger.warning("login refused while locked: account %r from %s (%d s left)", username[:64], address, wait)
+        raise too_many_attempts(wait)
+    user = None
+    if users_service.USERNAME_PATTERN.fullmatch(username):
+        user = users_service.authenticate(session=session, username=username, password=password)
+    if user is None:
+        logins.logger.info("failed sign-in: account %r from %s", username[:64], address)
+        logins.record_failure(session=session, username=username, address=address,
+                              policy=login_policy(request.app.state.settings))
+        session.commit()  # the request ends in an error, which would roll the count back
+        return None
+    logins.record_success(session=session, username=username)
+    return user
 
 
 @router.get("/me", response_model=MeOut, summary="The current user / 当前用户", responses=problem_responses(401))

@@ -26,6 +26,7 @@ router = APIRouter(tags=["catalog"])
 REGION_CODE = r"^\d{6}$"
 BUILDING_CODE = r"^[0-9A-Za-z_-]{1,24}$"
 PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]))?$"  # a year, or a year and month 01-12
 SORT_PATTERN = "^-?(" + "|".join(catalog.BUILDING_SORTS) + ")$"
 READ_ERRORS = problem_responses(401, 403, 404, 422)
 
@@ -136,16 +137,15 @@ def get_consumption(
     session: SessionDep,
     building: Annotated[str, Query(pattern=BUILDING_CODE, description="Building code", examples=["110105A001"])],
     from_: Annotated[
-        str | None, Query(alias="from", pattern=r"^\d{4}(-\d{2})?$", description="YYYY or YYYY-MM", examples=["2007-01"])
+        str | None, Query(alias="from", pattern=PERIOD_PATTERN, examples=["2007-01"],
+                          description="YYYY or YYYY-MM; a 'from' after 'to' is an empty range")
     ] = None,
-    to: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2})?$", description="YYYY or YYYY-MM", examples=["2008-12"])] = None,
+    to: Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="YYYY or YYYY-MM", examples=["2008-12"])] = None,
     carrier: Annotated[
         str | None, Query(max_length=32, pattern=r"^[A-Za-z0-9_.-]+$", description="Carrier code", examples=["electricity"])
     ] = None,
 ) -> ConsumptionPageOut:
-    start, end = _period(from_, "from"), _period(to, "to")
-    if start and end and start > end:
-        raise ApiError(422, "起始期不能晚于结束期", "'from' is after 'to'", kind="invalid-parameter")
+    start, end = _period(from_, "from"), _period(to, "to")  # 'from' after 'to' selects nothing, as documented
     records = catalog.consumption(
         session=session,
         building_code=building,
@@ -156,4 +156,6 @@ def get_consumption(
     )
     if records is None:
         raise ApiError(404, f"建筑 {building} 不存在", f"no building {building}", kind="not-found")
+    if start and end and start > end:
+        records = []
     return ConsumptionPageOut(building_code=building, records=[ConsumptionOut.model_validate(r) for r in records])

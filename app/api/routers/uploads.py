@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-import yaml
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -19,8 +18,9 @@ from app.services import catalog
 from app.services import profiles as profiles_service
 from app.services import uploads as uploads_service
 from etl import pipeline
-from etl.findings import FileRejected
-from etl.mapping import parse_profile
+from etl.extract import display_name
+from etl.profiles import MAX_PROFILE_BYTES, ProfileError, read_profile
+from etl.profiles import normalise as normalise_profile
 
 router = APIRouter(tags=["uploads"])
 READ_ERRORS = problem_responses(401, 403, 404, 422)
@@ -41,7 +41,7 @@ class FindingOut(BaseModel):
 
 
 class ImportReportOut(BaseModel):
-    upload_id: int | None
+    upload_id: int = Field(description="Every upload, a dry run too, is recorded with its report", examples=[42])
     status: str = Field(description="loaded, partial, rejected, duplicate or dry_run", examples=["partial"])
     kind: str = Field(examples=["consumption"])
     filename: str
@@ -55,6 +55,7 @@ class ImportReportOut(BaseModel):
     message_zh: str
     message_en: str
     message: str
+    finding_counts: dict[str, int] = Field(description="Findings per code, exact; at most JIENENG_FINDINGS_PER_CODE of each are listed")
     findings: list[FindingOut]
 
 
@@ -97,17 +98,13 @@ async def _read_limited(file: UploadFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _parse_mapping(text: str | None) -> dict | None:
-    if text is None or not text.strip():
-        return None
+def _parse_mapping(text: str | bytes | None) -> dict | None:
+    """The normalised profile; 422 for aliases, oversize text or a wrong shape."""
     try:
-        mapping = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ApiError(422, "映射配置不是有效的 YAML/JSON", f"the mapping profile is not valid YAML/JSON: {exc}"[:300],
-                       kind="invalid-mapping") from exc
-    if not isinstance(mapping, dict):
-        raise ApiError(422, "映射配置应为键值对象", "the mapping profile must be an object", kind="invalid-mapping")
-    return mapping
+        return read_profile(text)
+    except ProfileError as exc:
+        zh, _, en = str(exc).partition(" / ")
+        raise ApiError(422, zh, en or zh, kind="invalid-mapping") from exc
 
 
 @router.post(
@@ -123,9 +120,10 @@ async def create_upload(
     request: Request,
     user: UploaderDep,
     session: SessionDep,
-    file: Annotated[UploadFile, File(description="CSV (UTF-8, UTF-8 BOM, GBK/GB18030) or XLSX")],
+    file: Annotated[UploadFile, File(description="CSV (UTF-8, UTF-8 BOM, UTF-16 text, GBK/GB18030) or XLSX; not empty",
+                                     json_schema_extra={"minLength": 1})],
     kind: Annotated[Literal["buildings", "consumption", "audits"], Form(description="What the file holds")],
-    mapping: Annotated[str | None, Form(max_length=100_000, description="Mapping profile, YAML or JSON")] = None,
+    mapping: Annotated[str | None, Form(max_length=MAX_PROFILE_BYTES, description="Mapping profile, YAML or JSON (no aliases)")] = None,
     mapping_file: Annotated[UploadFile | None, File(description="Mapping profile as a file")] = None,
     mapping_name: Annotated[str | None, Form(max_length=100, description="Name of a saved mapping profile")] = None,
     sheet: Annotated[str | None, Form(max_length=100, description="XLSX sheet name")] = None,
@@ -137,9 +135,9 @@ async def create_upload(
 ) -> Any:
     limit = _limit_bytes(request)
     data = await _read_limited(file, limit)
-    if mapping_file is not None and mapping is None:
-        mapping = (await _read_limited(mapping_file, 1024 * 1024)).decode("utf-8", errors="replace")
     profile = _parse_mapping(mapping)
+    if mapping_file is not None and mapping is None:
+        profile = _parse_mapping(await mapping_file.read(MAX_PROFILE_BYTES + 1))  # one byte over is enough to refuse
     if mapping_name and profile is None:
         profile = _saved_mapping(session, mapping_name, user, kind)
     # End the read transaction of the authentication before the ETL opens its own: on SQLite a read
@@ -209,13 +207,21 @@ def save_mapping_profile(body: MappingProfileIn, user: UploaderDep, session: Ses
     if body.shared and user.role != "admin":
         raise ApiError(403, "只有管理员可以在全国共享映射配置", "only admins may share a profile nationally", kind="forbidden-role")
     try:
-        parse_profile(body.spec)
-    except FileRejected as exc:
-        raise ApiError(422, exc.finding.message_zh, exc.finding.message_en, kind="invalid-mapping") from exc
-    saved = profiles_service.save_profile(session=session, name=body.name, kind=body.kind, spec=body.spec,
+        spec = normalise_profile(body.spec)  # stored as the engine will read it, like an uploaded profile
+    except ProfileError as exc:
+        zh, _, en = str(exc).partition(" / ")
+        raise ApiError(422, zh, en or zh, kind="invalid-mapping") from exc
+    saved = profiles_service.save_profile(session=session, name=body.name, kind=body.kind, spec=spec,
                                           region_code=user.region_code, created_by=user.username, shared=body.shared)
     session.commit()
     return saved
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header that names the file but can carry no path, quote or header break."""
+    name = display_name(filename)
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_").replace("%", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _visible_upload(session, upload_id: int, user) -> Upload:
@@ -282,5 +288,5 @@ def raw_file(upload_id: UploadId, user: UploaderDep, session: SessionDep) -> Res
     return Response(
         data,
         media_type="application/octet-stream",
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(upload.filename)}"},
+        headers={"Content-Disposition": content_disposition(upload.filename)},
     )

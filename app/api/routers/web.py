@@ -9,11 +9,12 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.api.deps import SessionDep
+from app.api.errors import ApiError
+from app.api.routers.auth import check_password
 from app.security import TOKEN_COOKIE, create_access_token, decode_token
-from app.services import users as users_service
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_NEXT = "/dashboards/"
@@ -61,11 +62,15 @@ def login(
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str | None, Form(max_length=2000)] = None,
-) -> RedirectResponse:
+) -> Response:
     target = safe_next(next)
-    user = None
-    if users_service.USERNAME_PATTERN.fullmatch(username):
-        user = users_service.authenticate(session=session, username=username, password=password)
+    try:
+        user = check_password(request, session, username, password)
+    except ApiError as exc:  # locked out: the form again, with 429 and Retry-After
+        message = ('<p class="error" role="alert">登录失败次数过多，请稍后再试<br>'
+                   '<span lang="en">Too many failed sign-ins; please try again later</span></p>')
+        page = LOGIN_TEMPLATE.substitute(next=escape(target, quote=True), message=message, signed_in="")
+        return HTMLResponse(page, status_code=429, headers={**exc.headers, "Cache-Control": "no-store"})
     if user is None:
         return RedirectResponse(f"/login?error=credentials&next={quote(target, safe='/')}", status_code=303)
     settings = request.app.state.settings

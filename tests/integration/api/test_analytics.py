@@ -89,7 +89,9 @@ def test_decompose_list_and_progress(world: World):
     assert progress.status_code == 200, progress.text
     p = progress.json()
     assert p["target_id"] == target["id"] and p["region_code"] == "210000"
-    assert p["status"] in {"on_track", "at_risk", "off_track"}
+    # The one building with a 2007 baseline added natural gas in 2008: no comparable basis, so no progress.
+    assert p["comparable_buildings"] == 0 and p["basis_label_en"] == "no comparable basis"
+    assert p["status"] is None and p["percent_of_target"] is None and p["saving_kgce"] is None
     nation = next(t for t in everything if t["scope_code"] == "000000")
     assert get(world, f"/api/v1/targets/{nation['id']}/progress", "official", year=2008).status_code == 403
     assert get(world, "/api/v1/targets/987654/progress", year=2008).status_code == 404
@@ -155,3 +157,14 @@ def test_cached_summary_follows_new_uploads(world: World):
     assert after["totals"]["buildings_reporting"] == 2
     detail = get(world, "/api/v1/buildings/210102A001", "auditor").json()
     assert {row["year"] for row in detail["indicators"]} == {2007, 2008, 2009}
+
+
+def test_decompose_saving_above_the_baseline_is_refused_with_the_reason(world: World):
+    # the 2007 baseline is 1,050,000 kWh * 0.1229 = 129.0 tce
+    body = {"saving_tce": 500, "baseline_year": 2007, "target_year": 2010, "preview": True}
+    response = world.client.post("/api/v1/targets/decompose", json=body, headers=world.headers("admin"))
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert "exceeds the baseline use of 129.0 tce" in detail and "超过基期能耗" in detail
+    body["saving_tce"] = 100
+    assert world.client.post("/api/v1/targets/decompose", json=body, headers=world.headers("admin")).status_code == 201

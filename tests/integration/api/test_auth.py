@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -147,8 +148,14 @@ def test_unknown_path_and_method_are_problems(world: World):
 def test_production_refuses_default_secret(database_url):
     with pytest.raises(InsecureSecretError):
         create_app(settings=Settings(environment="production", secret_key=DEFAULT_SECRET_KEY, database_url=database_url))
-    app = create_app(settings=Settings(environment="production", secret_key="s" * 40, database_url=database_url))
-    assert app.state.settings.is_production
+    for weak in ("x", "s" * 40, "0123456789abcdef" * 1 + "x" * 8, "abcabcabcabcabcabcabcabcabcabcabc"):
+        with pytest.raises(InsecureSecretError, match="secrets.token_urlsafe"):
+            create_app(settings=Settings(environment="production", secret_key=weak, database_url=database_url))
+    for strong in (secrets.token_urlsafe(32), secrets.token_hex(32)):
+        app = create_app(settings=Settings(environment="production", secret_key=strong, database_url=database_url))
+        assert app.state.settings.is_production
+    # development keeps working with any key
+    assert not create_app(settings=Settings(secret_key="x", database_url=database_url)).state.settings.is_production
 
 
 def test_healthz_reports_unreachable_database():

@@ -114,7 +114,7 @@ def test_consumption_range_and_carrier(world: World):
     assert len(gas) == 1 and gas[0]["unit_reported"] == "m3"
 
 
-@pytest.mark.parametrize("params", [{"from": "2008-13"}, {"from": "2009", "to": "2008"}, {"from": "08-01"}, {}])
+@pytest.mark.parametrize("params", [{"from": "2008-13"}, {"from": "08-01"}, {}])
 def test_consumption_invalid(world: World, params):
     response = get(world, "/api/v1/consumption", **({"building": "210102A001"} | params if params else {}))
     assert response.status_code == 422

@@ -71,10 +71,13 @@ def test_region_profile_comes_before_the_national_one(world: World):
     assert len(world.session.scalars(select(MappingProfile)).all()) == 2
 
 
-def test_cli_import_with_a_saved_profile_name(world: World, tmp_path, monkeypatch):
+def test_cli_import_with_a_saved_profile_name(world: World, engine, tmp_path, monkeypatch):
     from app import db
     from app.cli import app
 
+    # the command group checks that the database is migrated before any data command: point it at the test one
+    monkeypatch.setenv("JIENENG_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    db.get_engine.cache_clear()
     profiles.save_profile(session=world.session, name="meter-export", kind="consumption", spec=SPEC, region_code=None,
                           shared=True)
     world.session.commit()

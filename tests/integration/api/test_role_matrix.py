@@ -47,6 +47,8 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/regions/{code}", (200, 403, 403, 401), {"code": "110000"}),
     Endpoint("GET", "/api/v1/regions/{code}/summary", READ, {"code": "210100", "year": 2008}),
     Endpoint("GET", "/api/v1/regions/{code}/summary", (200, 200, 403, 401), {"code": "210000", "year": 2008}),
+    Endpoint("GET", "/api/v1/regions/{code}/comparison", READ, {"code": "210100", "year": 2008}),
+    Endpoint("GET", "/api/v1/regions/{code}/comparison", (200, 200, 403, 401), {"code": "210000", "year": 2008}),
     Endpoint("GET", "/api/v1/buildings", READ),
     Endpoint("GET", "/api/v1/buildings/{code}", READ, {"code": "210102A001"}),
     Endpoint("GET", "/api/v1/buildings/{code}", (200, 200, 403, 401), {"code": "211002A001"}),

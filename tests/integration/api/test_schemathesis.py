@@ -1,8 +1,10 @@
-"""Property-based run of every API operation against its OpenAPI schema, in process, as admin:
-no server error and every response (status, content type, headers, body) as documented.
+"""Property-based runs of the API against its OpenAPI schema, in process, as admin: no server error and
+every response (status, content type, headers, body) as documented; invalid data refused,
+undocumented methods answered 405 with the right ``Allow``; then a stateful run
+that follows the links schemathesis infers between operations (an upload's id to its report, ...).
 
-Schemathesis' pytest plugin does not run on this pytest version, so the test drives its Python
-API directly: one hypothesis run per operation and generation mode (valid and invalid data).
+Schemathesis' pytest plugin does not run on this pytest version, so the tests drive its Python API
+directly: one hypothesis run per operation and generation mode, then the state machine.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ CHECKS = [
     checks.content_type_conformance,
     checks.response_headers_conformance,
     checks.response_schema_conformance,
+    checks.negative_data_rejection,
+    checks.unsupported_method,
 ]
 SETTINGS = settings(
     max_examples=30,
@@ -51,4 +55,23 @@ def test_api_conforms_to_its_schema(world: World, mode: GenerationMode):
             assert mode is GenerationMode.NEGATIVE
             continue
         tested.append(operation.label)
-    assert {"GET /api/v1/buildings", "GET /api/v1/consumption", "POST /api/v1/auth/token", "POST /api/v1/users"} <= set(tested)
+    assert {"GET /api/v1/buildings", "GET /api/v1/consumption", "POST /api/v1/auth/token", "POST /api/v1/users",
+            "POST /api/v1/uploads"} <= set(tested)
+
+
+@pytest.mark.slow
+def test_api_statefully(world: World):
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", world.client.app)
+    headers = world.headers("admin")
+    base = schema.as_state_machine()
+
+    class Workflow(base):
+        def get_call_kwargs(self, case):
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=(), **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    assert base.bundles, "schemathesis found no links between operations"
+    Workflow.run(settings=settings(max_examples=30, stateful_step_count=6, deadline=None, database=None,
+                                   suppress_health_check=list(HealthCheck)))
