@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1)
+    public_rate_limit: str = Field(
+        default="300/minute", description="Requests per client address to the public disclosure portal and open data",
+    )
     refresh_interval_s: float = Field(
         default=10.0, ge=0,
         description="How often a served process checks for new data and precomputes the national indicators; 0: never",

@@ -276,3 +276,30 @@ def _load_audits(session: Session, population: Population, ids: dict[str, int], 
     if not measures.empty:
         measures = measures.assign(audit_id=[audit_ids[(ids[b], y)] for b, y in zip(measures.building_code, measures.audit_year, strict=True)])
         insert_frame(session, RetrofitMeasure.__table__, measures.drop(columns=["building_code", "audit_year"]))
+
+
+DISCLOSURE_REGIONS = ("110000", "440300")  # 北京, 深圳
+
+
+def publish_disclosures(session: Session, *, regions: tuple[str, ...] = DISCLOSURE_REGIONS,
+                        year: int | None = None) -> list:
+    """Publish the demo's disclosure lists (能效公示) for the last complete year, unless a region already has one.
+
+    A regional official (``demo_official_<code>``) drafts and submits the proposed list; ``demo_admin``
+    approves and publishes it, so the four-eyes rule of the workflow holds in the demo too.
+    """
+    from app.domain.disclosure import Actor
+    from app.services import disclosure as ds
+
+    admin = Actor("demo_admin", "admin", None)
+    published = []
+    for code in regions:
+        chosen = year or ds.last_complete_year(session=session, region_code=code)
+        if chosen is None or ds.get_list(session=session, region_code=code, year=chosen) is not None:
+            continue
+        official = Actor(f"demo_official_{code}", "official", code)
+        ds.draft(session=session, actor=official, region_code=code, year=chosen)
+        ds.submit(session=session, actor=official, region_code=code, year=chosen)
+        ds.approve(session=session, actor=admin, region_code=code, year=chosen)
+        published.append(ds.publish(session=session, actor=admin, region_code=code, year=chosen))
+    return published

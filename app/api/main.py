@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine
 
 from app.api.errors import install_error_handlers
 from app.api.limits import UploadSizeLimit
-from app.api.routers import analytics, auth, catalog, health, uploads, web
+from app.api.ratelimit import PublicRateLimit
+from app.api.routers import analytics, auth, catalog, disclosures, health, portal, public, uploads, web
 from app.config import GENERATE_SECRET, Settings, get_settings, secret_key_problem
 from app.db import make_engine, session_factory
 from app.services import frames
@@ -85,9 +86,20 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     for router in (health.router, auth.router, catalog.router, analytics.router, uploads.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(web.router)
+    install_disclosure(app, settings)
     mount_dashboards(app)
     app.add_middleware(UploadSizeLimit, path=f"{API_PREFIX}/uploads", limit_mb=settings.max_upload_mb)
     return app
+
+
+def install_disclosure(app: FastAPI, settings: Settings) -> None:
+    """The disclosure workflow API, the open-data API, the public portal and its rate limit."""
+    for router in (disclosures.router, public.router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.mount(f"{portal.PREFIX}/static", portal.static_files(), name="disclosure-static")
+    app.include_router(portal.manage)  # before the portal's /{region}/{year} paths
+    app.include_router(portal.router)
+    app.add_middleware(PublicRateLimit, prefixes=(f"{API_PREFIX}/public", portal.PREFIX), rate=settings.public_rate_limit)
 
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI 5 and ReDoc 2: both read OpenAPI 3.1

@@ -9,6 +9,7 @@ from app.cli import assess as assess_cli
 from app.cli import config as config_cli
 from app.cli import db as db_cli
 from app.cli import demo as demo_cli
+from app.cli import disclosure as disclosure_cli
 from app.cli import imports as imports_cli
 from app.cli import report as report_cli
 from app.cli import seed as seed_cli
@@ -53,6 +54,7 @@ app.add_typer(targets_cli.app, name="targets")
 app.command("assess")(assess_cli.assess)
 app.command("demo")(demo_cli.demo)
 app.command("config")(config_cli.show)
+app.add_typer(disclosure_cli.app, name="disclosure")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from app import migrate
+from app.cli.disclosure import publish_demo
 from app.cli.seed import load_demo
 from app.cli.seed import reference as seed_reference
 from app.cli.serve import serve
@@ -39,9 +40,10 @@ def demo(
     if load_demo(buildings_per_region=buildings_per_region, seed=seed):
         decompose_demo_target()
     demo_users(reset=reset_passwords)
+    publish_demo()
     if serve_after:
         console.print(f"[bold green]jieneng 已启动 running:[/bold green] http://{settings.host}:{settings.port}/  "
-                      f"(API docs /docs, dashboards /dashboards/)")
+                      f"(API docs /docs, dashboards /dashboards/, disclosure /disclosure/)")
         serve(host=None, port=None, workers=None, reload=False)
 
 

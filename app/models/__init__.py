@@ -3,6 +3,7 @@
 from app.models.audit import AuditCarrierTotal, EnergyAudit, RetrofitMeasure
 from app.models.building import Building, BuildingHistory
 from app.models.consumption import ConsumptionHistory, ConsumptionRecord, ConsumptionSeries
+from app.models.disclosure import DisclosureEntry, DisclosureItem, DisclosureList, DisclosureVersion
 from app.models.mapping import MappingProfile
 from app.models.reference import (
     Benchmark,
@@ -33,6 +34,10 @@ __all__ = [
     "ConsumptionRecord",
     "ConsumptionSeries",
     "ConversionFactor",
+    "DisclosureEntry",
+    "DisclosureItem",
+    "DisclosureList",
+    "DisclosureVersion",
     "DistrictClimateZone",
     "ElectricitySubItem",
     "EnergyAudit",

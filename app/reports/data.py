@@ -40,6 +40,7 @@ from app.services.indicators import (
 from app.services.comparison import Comparison, compare, compare_regions
 from app.services.reference import conversion_tables, extrapolated_from, non_energy_carriers
 from app.services.targets import path_actuals, target_progress
+from app.reports.disclosure import published_list
 
 Progress = Callable[[str, float], None]
 METHOD = "calorific"
@@ -458,4 +459,5 @@ def collect_report_data(
         regions=regions,
         total_tce_calorific=float(row["kgce_calorific"]) / 1000,
         total_tce_generation=float(row["kgce_generation"]) / 1000,
+        published=published_list(session=session, year=year, region_code=scope),
     )

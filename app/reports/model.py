@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from app.reports.disclosure import PublishedList
 
 SUMMARY_COLUMNS = ["key", "item_zh", "item_en", "value", "unit"]
 CLASS_COLUMNS = [
@@ -60,6 +64,7 @@ class AnnualReportData:
     regions: pd.DataFrame | None = None
     total_tce_calorific: float = 0.0
     total_tce_generation: float = 0.0
+    published: PublishedList | None = None  # the published disclosure lists (能效公示) and their versions
 
     @property
     def is_national(self) -> bool:

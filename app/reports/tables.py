@@ -146,4 +146,36 @@ def report_tables(data: AnnualReportData, *, building_limit: int | None = None) 
               data.target_path),
         Table("excluded", "未纳入统计的建筑", "Buildings excluded", "排除 Excluded", EXCLUDED, data.excluded),
     ]
+    if data.published is not None:
+        tables.append(published_table(data.published))
     return tables
+
+
+PUBLISHED = [
+    Column("region_code", "公示地区", "Region"),
+    Column("version", "版本", "Version", "int"),
+    Column("building_code", "建筑代码", "Building code"),
+    Column("name", "建筑名称", "Name"),
+    Column("building_class", "类别", "Class"),
+    Column("floor_area_m2", "建筑面积 (m²)", "Floor area (m²)", "float", 0),
+    Column("energy_kwh_m2", "单位面积能耗 (kWh/(m²·a))", "Intensity (kWh/(m²·a))", "float", 1),
+    Column("energy_kgce_m2", "单位面积能耗 (kgce/(m²·a))", "Intensity (kgce/(m²·a))", "float", 2),
+    Column("benchmark_status", "对标状态", "Benchmark status"),
+    Column("change_pct", "较上年变化 (可比口径, %)", "Change vs last year (like-for-like, %)", "pct", 1),
+    Column("change_note", "变化说明", "Change note"),
+]
+
+
+def published_table(published) -> Table:
+    """The published disclosure list(s) of the report's scope, titled with their versions."""
+    frame = _status_frame_published(published.frame)
+    return Table("published", f"已发布的能效公示名单（{published.label_zh}）",
+                 f"Published disclosure list ({published.label_en})", "公示 Published", PUBLISHED, frame)
+
+
+def _status_frame_published(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out["benchmark_status"] = out["benchmark_status"].map(
+        lambda s: STATUS_LABELS.get(s, (s, s))[0] if isinstance(s, str) else None
+    )
+    return out

@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.db import make_engine, session_scope
-from app.services.indicators import region_rollup
 from app.services.targets import target_progress
 from app.services.users import create_user
+from tests.expected import region_totals
 from tests.integration import dashboard_data
 
 pytestmark = pytest.mark.browser
@@ -182,10 +182,11 @@ def test_admin_sees_every_page_with_the_services_figures(server, browser):
     base, url = server
     _login(browser, base, "admin")
     _wait(browser, _graphs_ready(3), 60)
-    rollup = _services(url, lambda s: region_rollup(session=s, year=2008))
-    nation = rollup[rollup.region_code == "000000"].iloc[0]
-    assert _kpi(browser, "kpi-buildings") == f"{int(nation.buildings_reporting):,}"
-    assert _kpi(browser, "kpi-energy") == f"{nation.energy_kgce / 1000:,.0f}"
+    # expectations summed here from the stored consumption records
+    nation = _services(url, lambda s: region_totals(s, year=2008, region_code="000000"))
+    assert nation.buildings_complete > 0
+    assert _kpi(browser, "kpi-buildings") == f"{nation.buildings_reporting:,}"
+    assert _kpi(browser, "kpi-energy") == f"{nation.kgce_calorific / 1000:,.0f}"
     progress = _services(url, lambda s: target_progress(session=s, year=2008))
     saving = progress[progress.region_code == "000000"].saving_kgce.iloc[0]
     assert _kpi(browser, "kpi-saving") == f"{saving / 1000:,.0f}"
@@ -195,18 +196,22 @@ def test_admin_sees_every_page_with_the_services_figures(server, browser):
     assert _console_errors(browser) == []
     _settle_and_shoot(browser, "01-overview")
 
+    # each page: its graphs, a marker element, and a text that only the right content shows
     pages = [
-        ("02-region", "/dashboards/region?region=210000&year=2008&method=calorific", 6, "#region-largest .ag-row"),
-        ("03-building", "/dashboards/buildings/110105A901", 3, "#building-uploads .ag-row"),
-        ("04-targets", "/dashboards/targets?year=2008", 0, "#targets-grid .ag-row"),
-        ("05-quality", "/dashboards/quality?year=2008", 3, "#quality-uploads-grid .ag-row"),
-        ("06-upload", "/dashboards/upload", 0, "#upload-file"),
-        ("07-reports", "/dashboards/reports", 0, "#report-download-btn"),
+        ("02-region", "/dashboards/region?region=210000&year=2008&method=calorific", 6, "#region-largest .ag-row",
+         "#region-title", "辽宁"),
+        ("03-building", "/dashboards/buildings/110105A901", 3, "#building-uploads .ag-row", "body", "110105A901"),
+        ("04-targets", "/dashboards/targets?year=2008", 0, "#targets-grid .ag-row", "#targets-grid", "辽宁"),
+        ("05-quality", "/dashboards/quality?year=2008", 3, "#quality-uploads-grid .ag-row", "#quality-uploads-grid",
+         "consumption_good.csv"),
+        ("06-upload", "/dashboards/upload", 0, "#upload-file", "body", "CSV"),
+        ("07-reports", "/dashboards/reports", 0, "#report-download-btn", "body", "2008"),
     ]
-    for name, path, graphs, marker in pages:
+    for name, path, graphs, marker, where, text in pages:
         browser.get(base + path)
         _wait(browser, _graphs_ready(graphs), 60)
         _wait(browser, _css(marker), 30)
+        assert text in _text_of(browser, where), (name, text)
         assert _console_errors(browser) == [], name
         _settle_and_shoot(browser, name)
     # region page: the title and the largest consumer match the indicators
@@ -219,9 +224,8 @@ def test_filter_values_come_from_the_url(server, browser):
     base, url = server
     _login(browser, base, "admin", "/dashboards/?year=2007&method=generation")
     _wait(browser, _graphs_ready(3), 60)
-    rollup = _services(url, lambda s: region_rollup(session=s, year=2007, method="generation"))
-    nation = rollup[rollup.region_code == "000000"].iloc[0]
-    assert _kpi(browser, "kpi-energy") == f"{nation.energy_kgce / 1000:,.0f}"
+    nation = _services(url, lambda s: region_totals(s, year=2007, region_code="000000"))
+    assert _kpi(browser, "kpi-energy") == f"{nation.kgce_generation / 1000:,.0f}"
     assert "2007" in _text_of(browser, ".dd-year")
     assert "method=generation" in browser.current_url
 
@@ -247,9 +251,8 @@ def test_official_is_limited_to_their_region(server, browser):
     _wait(browser, _graphs_ready(3), 60)
     assert _text_of(browser, ".page-title") == "辽宁"
     assert not browser.find_elements("id", "nav-upload")
-    rollup = _services(url, lambda s: region_rollup(session=s, year=2008))
-    liaoning = rollup[rollup.region_code == "210000"].iloc[0]
-    assert _kpi(browser, "kpi-buildings") == f"{int(liaoning.buildings_reporting):,}"
+    liaoning = _services(url, lambda s: region_totals(s, year=2008, region_code="210000"))
+    assert _kpi(browser, "kpi-buildings") == f"{liaoning.buildings_reporting:,}"
     browser.get(base + "/dashboards/upload")
     _wait(browser, _css("#upload-forbidden"))
     browser.get(base + "/dashboards/region?region=110000")

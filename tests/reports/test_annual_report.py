@@ -1,4 +1,4 @@
-"""The annual report on demo data: every format's totals equal the services' figures for the same scope."""
+"""The annual report on demo data: every format's totals equal those computed here from the stored rows."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from sqlalchemy import select, update
 from app.models import Building
 from app.reports import FORMATS, build_annual_report
 from app.reports.data import collect_report_data
-from app.services.indicators import building_year_indicators, region_rollup, rollup_by
+from app.services.assessment import assess
+from app.services.indicators import building_year_indicators, rollup_by
 from app.services.targets import decompose
 from seeds.demo import generate
+from tests import expected
 
 YEAR = 2008
 REGION = "210000"  # 辽宁, which contains 沈阳 210100
@@ -34,21 +36,26 @@ def demo(session):
     return session
 
 
-def _service_totals(session, code):
-    rollup = region_rollup(session=session, year=YEAR)
-    row = rollup[rollup["region_code"] == code].iloc[0]
-    return row["kgce_calorific"] / 1000, row["kgce_generation"] / 1000
+def _expected_totals(session, code, year=YEAR):
+    """tce of the complete building-years of a region, summed here from the consumption records."""
+    totals = expected.region_totals(session, year=year, region_code=code)
+    assert totals.buildings_complete > 0 or year != YEAR
+    return totals.kgce_calorific / 1000, totals.kgce_generation / 1000
 
 
 def test_data_matches_services(demo):
     data = collect_report_data(session=demo, year=YEAR, region_code=REGION)
-    calorific, generation = _service_totals(demo, REGION)
+    calorific, generation = _expected_totals(demo, REGION)
     assert data.scope_name_zh == "辽宁"
-    assert data.total_tce_calorific == pytest.approx(calorific, rel=1e-12)
-    assert data.total_tce_generation == pytest.approx(generation, rel=1e-12)
-    assert data.summary_value("total_tce_calorific") == pytest.approx(calorific, rel=1e-12)
+    assert data.total_tce_calorific == pytest.approx(calorific, rel=1e-9)
+    assert data.total_tce_generation == pytest.approx(generation, rel=1e-9)
+    assert data.summary_value("total_tce_calorific") == pytest.approx(calorific, rel=1e-9)
     complete = data.buildings[data.buildings["is_complete"]]
     assert complete["kgce_calorific"].sum() / 1000 == pytest.approx(calorific, rel=1e-9)
+    totals = expected.region_totals(demo, year=YEAR, region_code=REGION)
+    assert len(complete) == totals.buildings_complete
+    assert len(data.buildings) == totals.buildings_reporting
+    assert data.summary_value("buildings_registered") == totals.buildings_registered
     frame = building_year_indicators(session=demo, year=YEAR, region_code=REGION)
     assert len(data.buildings) == int(frame["is_reporting"].sum())
     assert len(data.buildings) + int((~frame["is_reporting"]).sum()) == data.summary_value("buildings_registered")
@@ -68,20 +75,24 @@ def test_data_matches_services(demo):
     assert data.target_path.set_index("year").loc[YEAR, "actual_kgce"] == pytest.approx(
         baseline * (1 + data.summary_value("change_vs_baseline_pct") / 100), rel=1e-9)
     assert pd.isna(data.target_path.set_index("year").loc[2010, "actual_kgce"])
-    assert isinstance(data.summary_value("assessment_score"), float)
+    score = data.summary_value("assessment_score")
+    [assessment] = assess(session=demo, year=YEAR, region_code=REGION)
+    assert 0.0 <= score <= 100.0
+    assert score == pytest.approx(sum(s.points for s in assessment.sub_scores), abs=0.01)
+    assert data.summary_value("assessment_grade") == f"{assessment.grade_zh} {assessment.grade_en}"
     assert data.regions is None
 
 
 def test_national_counts_each_building_once(demo):
     data = collect_report_data(session=demo, year=YEAR)
-    calorific, generation = _service_totals(demo, "000000")
-    assert data.total_tce_calorific == pytest.approx(calorific, rel=1e-12)
-    assert data.total_tce_generation == pytest.approx(generation, rel=1e-12)
+    calorific, generation = _expected_totals(demo, "000000")
+    assert data.total_tce_calorific == pytest.approx(calorific, rel=1e-9)
+    assert data.total_tce_generation == pytest.approx(generation, rel=1e-9)
     assert len(data.regions) == 21
     # Regions overlap, so adding them up overstates the nation.
     assert data.regions["kgce_calorific"].sum() / 1000 > data.total_tce_calorific
     liaoning = data.regions.set_index("region_code").loc[REGION]
-    assert liaoning["kgce_calorific"] / 1000 == pytest.approx(_service_totals(demo, REGION)[0], rel=1e-12)
+    assert liaoning["kgce_calorific"] / 1000 == pytest.approx(_expected_totals(demo, REGION)[0], rel=1e-9)
     assert data.regions["grade"].notna().all()
 
 
@@ -90,9 +101,19 @@ def test_a_year_without_statistics_still_reports(demo):
     assert data.buildings.empty and data.total_tce_calorific == 0
     assert data.summary_value("buildings_reporting") == 0
     assert len(data.excluded) == data.summary_value("buildings_registered") > 0
-    for fmt in FORMATS:
-        content, _, _ = build_annual_report(session=demo, year=2003, region_code=REGION, fmt=fmt)
-        assert content
+    outputs = {fmt: build_annual_report(session=demo, year=2003, region_code=REGION, fmt=fmt)[0] for fmt in FORMATS}
+    book = load_workbook(io.BytesIO(outputs["xlsx"]))
+    summary = {r[1]: r[2] for r in book["摘要 Summary"].iter_rows(min_row=3, values_only=True)}
+    assert summary["Complete-year total (calorific)"] == 0
+    assert summary["Buildings registered"] == len(data.excluded)
+    assert list(book["建筑 Buildings"].iter_rows(min_row=3, values_only=True)) == []
+    rows = list(csv.reader(io.StringIO(outputs["csv"].decode("utf-8-sig"))))
+    total_row = next(r for r in rows if len(r) > 2 and r[1] == "Complete-year total (calorific)")
+    assert float(total_row[2]) == 0.0
+    page = outputs["html"].decode("utf-8")
+    assert "2003" in page and "辽宁" in page
+    pdf_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(outputs["pdf"])).pages)
+    assert "2003" in pdf_text and "辽宁" in pdf_text
 
 
 def test_unknown_region_is_refused(demo):
@@ -100,8 +121,8 @@ def test_unknown_region_is_refused(demo):
         collect_report_data(session=demo, year=YEAR, region_code="999999")
 
 
-def test_every_format_carries_the_service_totals_and_inert_names(demo):
-    calorific, generation = _service_totals(demo, REGION)
+def test_every_format_carries_the_expected_totals_and_inert_names(demo):
+    calorific, generation = _expected_totals(demo, REGION)
     outputs = {}
     for fmt in FORMATS:
         seen: list[float] = []
@@ -117,8 +138,8 @@ def test_every_format_carries_the_service_totals_and_inert_names(demo):
 
     book = load_workbook(io.BytesIO(outputs["xlsx"]))
     summary = {r[1]: r[2] for r in book["摘要 Summary"].iter_rows(min_row=3, values_only=True)}
-    assert summary["Complete-year total (calorific)"] == pytest.approx(calorific, rel=1e-12)
-    assert summary["Complete-year total (generation)"] == pytest.approx(generation, rel=1e-12)
+    assert summary["Complete-year total (calorific)"] == pytest.approx(calorific, rel=1e-9)
+    assert summary["Complete-year total (generation)"] == pytest.approx(generation, rel=1e-9)
     sheet = book["建筑 Buildings"]
     header = [c.value for c in sheet[1]]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))

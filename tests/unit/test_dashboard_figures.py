@@ -103,6 +103,59 @@ def test_every_figure_has_a_title_axis_units_and_exact_hover():
     assert built[1].layout.barmode == "stack"
 
 
+def test_plotted_values_are_the_input_frame():
+    months = pd.DataFrame({"year": [2005] * 12 + [2008] * 12, "month": list(range(12, 0, -1)) * 2,
+                           "tce": [1000.0 + 7 * m for m in range(24)]})
+    fig = figures.monthly_against_baseline(months, "en", year=2008, baseline_year=2005)
+    for trace, year in zip(fig.data, (2005, 2008), strict=True):
+        part = months[months["year"] == year].sort_values("month")
+        assert list(trace.x) == [figures.MONTHS["en"][m - 1] for m in part["month"]]
+        assert list(trace.y) == part["tce"].tolist()
+    assert list(fig.data[1].y)[:2] == [1000.0 + 7 * 23, 1000.0 + 7 * 22]  # January is the last input row
+
+    carriers = pd.DataFrame({"year": [2008, 2008, 2008, 2008, 2005, 2005], "month": [2, 1, 1, 2, 1, 1],
+                             "carrier_name": ["电力", "电力", "天然气", "天然气", "电力", "天然气"],
+                             "carrier_code": ["electricity", "electricity", "natural_gas", "natural_gas",
+                                              "electricity", "natural_gas"],
+                             "tce": [11.0, 10.0, 3.5, 4.5, 20.0, 6.0]})
+    fig = figures.carrier_trend(carriers, "zh", year=2008, baseline_year=2005)
+    bars = {tr.name: tr for tr in fig.data if tr.type == "bar"}
+    assert list(bars["电力"].y) == [10.0, 11.0] and list(bars["天然气"].y) == [3.5, 4.5]
+    baseline = next(tr for tr in fig.data if tr.type == "scatter")
+    assert list(baseline.y) == [26.0]  # the baseline year's carriers added up per month
+
+    classes = pd.DataFrame({"label": ["A", "B", "C"], "tce": [12.5, 40.0, 7.25], "buildings": [3, 5, 1],
+                            "intensity_kgce_m2": [20.0, 31.5, 9.0]})
+    bar = figures.breakdown(classes, "en", title_key="chart.by_class").data[0]
+    assert list(bar.x) == ["B", "A", "C"] and list(bar.y) == [40.0, 12.5, 7.25]
+    assert [list(row) for row in bar.customdata] == [[5, 31.5], [3, 20.0], [1, 9.0]]
+
+    intensities = pd.DataFrame({"class_label": ["A", "A", "B", "B"], "intensity_kwh_m2": [50.0, 70.0, None, 90.0]})
+    bench = pd.DataFrame({"class_label": ["A", "B"], "constraint_kwh_m2": [65.0, 110.0], "guide_kwh_m2": [55.0, 80.0]})
+    box, constraint, guide = figures.intensity_distribution(intensities, bench, "en").data
+    assert list(box.x) == ["A", "A", "B"] and list(box.y) == [50.0, 70.0, 90.0]
+    assert list(constraint.y) == [65.0, 110.0] and list(guide.y) == [55.0, 80.0]
+
+    path = pd.DataFrame({"year": [2006, 2005, 2007], "path_tce": [96.0, 100.0, 92.0],
+                         "actual_tce": [97.5, 100.0, float("nan")]})
+    planned, actual = figures.target_path(path, "en").data
+    assert list(planned.x) == [2005, 2006, 2007] and list(planned.y) == [100.0, 96.0, 92.0]
+    assert list(actual.x) == [2005, 2006] and list(actual.y) == [100.0, 97.5]
+
+    uploads = pd.DataFrame({"day": pd.to_datetime(["2026-01-01", "2026-01-02"]), "rows_accepted": [10, 30],
+                            "rows_rejected": [2, 0], "uploads": [1, 3]})
+    accepted, rejected = figures.uploads_over_time(uploads, "en").data
+    assert list(accepted.y) == [10, 30] and list(rejected.y) == [2, 0] and list(accepted.customdata) == [1, 3]
+
+    findings = pd.DataFrame({"code": ["NEGATIVE", "UNIT_UNKNOWN"], "count": [3, 1], "message": ["negative", "unit"]})
+    bar = figures.finding_codes(findings, "en").data[0]
+    assert list(bar.y) == ["UNIT_UNKNOWN", "NEGATIVE"] and list(bar.x) == [1, 3]
+    assert [list(row) for row in bar.customdata] == [["UNIT_UNKNOWN", "unit"], ["NEGATIVE", "negative"]]
+
+    ranking = figures.progress_ranking(_ranking(), "zh").data[0]
+    assert list(ranking.x) == [40.0, 70.25, 95.5]
+
+
 def test_empty_data_gives_a_titled_placeholder():
     fig = figures.breakdown(pd.DataFrame(columns=["label", "tce", "buildings", "intensity_kgce_m2"]), "zh",
                             title_key="chart.by_class")

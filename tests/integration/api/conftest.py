@@ -66,6 +66,7 @@ def test_settings(database_url, tmp_path_factory) -> Settings:
         secret_key=TEST_SECRET,
         data_dir=tmp_path_factory.mktemp("data"),
         max_upload_mb=1,
+        public_rate_limit="100000/minute",  # the shared app is not throttled; test_disclosure_api tests the limit
     )
 
 

@@ -34,6 +34,9 @@ class Endpoint:
 READ = (200, 200, 200, 401)
 UPLOADER = (200, 403, 200, 401)
 ADMIN = (200, 403, 403, 401)
+DISCLOSER = (200, 200, 403, 401)
+PUBLIC = (200, 200, 200, 200)
+DISCLOSURE = {"region": "210000", "year": 2008}
 
 ENDPOINTS = [
     Endpoint("GET", "/healthz", (200, 200, 200, 200)),
@@ -71,6 +74,18 @@ ENDPOINTS = [
     # without a region the report covers the caller's own scope; the national one is for national scopes
     Endpoint("GET", "/api/v1/reports/annual", READ, {"year": 2008, "format": "csv"}),
     Endpoint("GET", "/api/v1/reports/annual", (200, 403, 403, 401), {"year": 2008, "region": "000000", "format": "csv"}),
+    # year-end disclosure: the workflow (each caller finds the list in the state the step needs) and open data
+    Endpoint("GET", "/api/v1/disclosures", (200, 200, 403, 401)),
+    *(Endpoint("POST", f"/api/v1/disclosures/{{region}}/{{year}}/{step}", DISCLOSER, DISCLOSURE, kind=step)
+      for step in ("draft", "submit", "approve", "publish", "withdraw")),
+    Endpoint("GET", "/api/v1/disclosures/{region}/{year}/entries", DISCLOSER, DISCLOSURE, kind="entries"),
+    Endpoint("PUT", "/api/v1/disclosures/{region}/{year}/entries/{code}", DISCLOSER,
+             {**DISCLOSURE, "code": "211002A001"}, kind="entries"),
+    Endpoint("PUT", "/api/v1/disclosures/{region}/{year}/entries/{code}", (200, 403, 403, 401),
+             {"region": "110000", "year": 2008, "code": "110105A001"}, kind="entries"),
+    Endpoint("GET", "/api/v1/public/disclosures", PUBLIC),
+    *(Endpoint("GET", f"/api/v1/public/disclosures/{{region}}/{{year}}{ext}", PUBLIC, DISCLOSURE, kind="publish_first")
+      for ext in ("", ".csv", ".xlsx")),
 ]
 
 
@@ -90,9 +105,11 @@ def _setup(world: World) -> dict[str, int]:
 
 def _call(world: World, endpoint: Endpoint, caller: str | None, ids: dict[str, int]):
     params = dict(endpoint.params)
-    path_keys = {"code"} & params.keys()
+    path_keys = {k for k in params if "{" + k + "}" in endpoint.path}
     path = endpoint.path.format(**ids, **{k: params.pop(k) for k in path_keys})
     headers = world.headers(caller)
+    if endpoint.path.startswith(("/api/v1/disclosures/", "/api/v1/public/disclosures/")):
+        return _disclosure_call(world, endpoint, path, headers)
     if endpoint.kind == "token":
         return world.client.post(path, data={"username": caller or "official_nation", "password": PASSWORD})
     if endpoint.kind == "user":
@@ -134,3 +151,29 @@ def test_matrix_covers_every_operation(api_app):
         for method in operations
     }
     assert documented == {f"{e.method} {e.path}" for e in ENDPOINTS}
+
+
+def _disclosure_call(world: World, endpoint: Endpoint, path: str, headers: dict[str, str]):
+    """Bring the region's list to the state the step needs (acting as other users), then call."""
+    from app.domain.disclosure import Actor
+    from app.services import disclosure as ds
+
+    session, region, year = world.session, path.split("/")[4 if "/public/" not in path else 5], 2008
+    preparer, approver = Actor("preparer", "admin", None), Actor("approver", "admin", None)
+    listing = ds.get_list(session=session, region_code=region, year=year)
+    needs = {"submit": 1, "approve": 2, "publish": 3, "withdraw": 4, "publish_first": 4}.get(endpoint.kind, 0)
+    if endpoint.kind == "publish_first" and ds.public_version(session=session, region_code=region, year=year):
+        needs = 0
+    if needs or endpoint.kind == "entries" or listing is None:
+        ds.draft(session=session, actor=preparer, region_code=region, year=year)
+    if needs >= 2:
+        ds.submit(session=session, actor=preparer, region_code=region, year=year, change_note="matrix")
+    if needs >= 3:
+        ds.approve(session=session, actor=approver, region_code=region, year=year)
+    if needs >= 4:
+        ds.publish(session=session, actor=preparer, region_code=region, year=year)
+    body = {"submit": {"change_note": "matrix"}, "withdraw": {"reason": "matrix"},
+            "entries": {"include": False, "reason": "matrix"}}.get(endpoint.kind)
+    if endpoint.method == "GET":
+        return world.client.get(path, headers=headers)
+    return world.client.request(endpoint.method, path, json=body, headers=headers)

@@ -5,8 +5,8 @@ its identity in another system (source + ID). A consumption record summed from 1
 daily readings keeps the share of its month that the readings cover; below 1 the month is incomplete
 and is not counted as a reported month.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 13:55:00.000000
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
