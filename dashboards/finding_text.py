@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from app.domain.units import NON_ENERGY_CATEGORY
 from dashboards.i18n import unit_label
 
 SEVERITY = {"error": ("错误（已拒绝）", "Error (rejected)"), "warning": ("警告（已导入）", "Warning (loaded)"),
@@ -168,21 +169,23 @@ def accepted_units(units: pd.DataFrame, carriers: pd.DataFrame, names: Mapping[s
                    lang: str) -> str:
     """'电力：kWh、MWh、万kWh；天然气、焦炉煤气：m³、万m³；…' from the units and carriers reference tables.
 
-    units: code, dimension; carriers: code, canonical_unit, density_kg_per_l.
+    units: code, dimension; carriers: code, canonical_unit, density_kg_per_l[, category]. A carrier that is a
+    quantity only (water, category 02) is named apart from the energy carriers that share its units.
     """
     dimension_of = dict(zip(units["code"], units["dimension"], strict=True))
     by_dimension = units.groupby("dimension", sort=False)["code"].apply(list).to_dict()
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for code, canonical, density in zip(carriers["code"], carriers["canonical_unit"], carriers["density_kg_per_l"],
-                                        strict=True):
+    categories = carriers["category"] if "category" in carriers else pd.Series(None, index=carriers.index)
+    groups: dict[tuple[tuple[str, ...], bool], list[str]] = {}
+    for code, canonical, density, category in zip(carriers["code"], carriers["canonical_unit"],
+                                                  carriers["density_kg_per_l"], categories, strict=True):
         accepted = list(by_dimension.get(dimension_of.get(canonical), [canonical]))
         if pd.notna(density) and "L" not in accepted:
             accepted.append("L")
         name = names.get(code, (code, code))[1 if lang == "en" else 0]
-        groups.setdefault(tuple(accepted), []).append(name)
+        groups.setdefault((tuple(accepted), category == NON_ENERGY_CATEGORY), []).append(name)
     sep, colon, comma = ("; ", ": ", ", ") if lang == "en" else ("；", "：", "、")
     return sep.join(f"{comma.join(carrier_names)}{colon}{comma.join(_unit_text(u, lang) for u in accepted)}"
-                    for accepted, carrier_names in groups.items())
+                    for (accepted, _quantity_only), carrier_names in groups.items())
 
 
 def _unit_text(code: str, lang: str) -> str:
