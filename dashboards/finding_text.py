@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from app.domain.units import NON_ENERGY_CATEGORY
 from dashboards.i18n import unit_label
 
 SEVERITY = {"error": ("错误（已拒绝）", "Error (rejected)"), "warning": ("警告（已导入）", "Warning (loaded)"),
@@ -74,6 +75,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "INTENSITY_IMPLAUSIBLE": ("电耗强度不合理", "Implausible intensity"),
     "SUB_ITEMS_EXCEED_TOTAL": ("分项大于总量", "Sub-items exceed total"),
     "MEASURE_INCOMPLETE": ("改造措施不完整", "Incomplete measure"),
+    # mapping profiles and headers
+    "FILE_MISSING_COLUMNS_CANDIDATES": ("缺少必需列（有候选列）", "Required columns missing (candidates named)"),
+    "FILE_PROFILE_MISFIT": ("映射配置与文件不符", "Mapping does not fit the file"),
+    "PROFILE_COLUMN_MISSING": ("映射指定的列不存在", "Mapped column missing"),
+    "COLUMN_IGNORED": ("按映射忽略的列", "Column ignored by the mapping"),
+    "HEADER_FUZZY": ("表头近似匹配", "Header matched approximately"),
+    "UNIT_DIMENSION": ("单位量纲不符", "Unit of another dimension"),
+    "BUILDING_CODE_ASSIGNED": ("已分配建筑编号", "Building code assigned"),
+    # interval readings and audits
+    "INTERVAL_BACKWARDS": ("区间结束早于开始", "Interval ends before it starts"),
+    "INTERVAL_DUPLICATE": ("重复的读数区间", "Repeated reading interval"),
+    "INTERVAL_OVERLAP": ("读数区间重叠", "Overlapping reading intervals"),
+    "INTERVAL_GAP": ("读数未覆盖整月", "Readings do not cover the month"),
+    "AUDIT_REJECTED_WITH_ROW": ("同一审计有错误行", "Audit rejected with another row"),
 }
 
 # What a field accepts, for every code that rejects a row or a file (codes listed in DYNAMIC are built from
@@ -128,6 +143,13 @@ ACCEPTED: dict[str, tuple[str, str]] = {
     "GRAIN_CONFLICT": ("与已入库数据相同的粒度（月度或年度）", "the grain already stored (monthly or annual)"),
     "AREA_INCONSISTENT": ("不大于建筑面积的空调/采暖面积", "air-conditioned and heated areas no larger than the floor area"),
     "MEASURE_INCOMPLETE": ("有名称的改造措施", "a measure with a name"),
+    "FILE_MISSING_COLUMNS_CANDIDATES": ("全部必需列，或在映射中指定候选列", "every required column, or a mapping naming the likely ones"),
+    "FILE_PROFILE_MISFIT": ("与文件表头相符的映射配置", "a mapping profile whose columns are in the file"),
+    "UNIT_DIMENSION": ("该列所计量纲的单位（消息中给出）", "a unit of the dimension the message names"),
+    "INTERVAL_BACKWARDS": ("结束晚于开始的读数区间", "an interval that ends after it starts"),
+    "INTERVAL_DUPLICATE": ("每个读数区间只有一行", "one row per reading interval"),
+    "INTERVAL_OVERLAP": ("互不重叠的读数区间", "reading intervals that do not overlap"),
+    "AUDIT_REJECTED_WITH_ROW": ("同一审计的每一行都无错误", "every row of the same audit free of errors"),
 }
 DYNAMIC = ("CARRIER_UNKNOWN", "UNIT_UNKNOWN", "UNIT_MISMATCH", "CLASS_UNKNOWN")
 
@@ -147,21 +169,23 @@ def accepted_units(units: pd.DataFrame, carriers: pd.DataFrame, names: Mapping[s
                    lang: str) -> str:
     """'电力：kWh、MWh、万kWh；天然气、焦炉煤气：m³、万m³；…' from the units and carriers reference tables.
 
-    units: code, dimension; carriers: code, canonical_unit, density_kg_per_l.
+    units: code, dimension; carriers: code, canonical_unit, density_kg_per_l[, category]. A carrier that is a
+    quantity only (water, category 02) is named apart from the energy carriers that share its units.
     """
     dimension_of = dict(zip(units["code"], units["dimension"], strict=True))
     by_dimension = units.groupby("dimension", sort=False)["code"].apply(list).to_dict()
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for code, canonical, density in zip(carriers["code"], carriers["canonical_unit"], carriers["density_kg_per_l"],
-                                        strict=True):
+    categories = carriers["category"] if "category" in carriers else pd.Series(None, index=carriers.index)
+    groups: dict[tuple[tuple[str, ...], bool], list[str]] = {}
+    for code, canonical, density, category in zip(carriers["code"], carriers["canonical_unit"],
+                                                  carriers["density_kg_per_l"], categories, strict=True):
         accepted = list(by_dimension.get(dimension_of.get(canonical), [canonical]))
         if pd.notna(density) and "L" not in accepted:
             accepted.append("L")
         name = names.get(code, (code, code))[1 if lang == "en" else 0]
-        groups.setdefault(tuple(accepted), []).append(name)
+        groups.setdefault((tuple(accepted), category == NON_ENERGY_CATEGORY), []).append(name)
     sep, colon, comma = ("; ", ": ", ", ") if lang == "en" else ("；", "：", "、")
     return sep.join(f"{comma.join(carrier_names)}{colon}{comma.join(_unit_text(u, lang) for u in accepted)}"
-                    for accepted, carrier_names in groups.items())
+                    for (accepted, _quantity_only), carrier_names in groups.items())
 
 
 def _unit_text(code: str, lang: str) -> str:

@@ -28,11 +28,16 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "FILE_SHEET_MISSING": (ERROR, "工作簿中没有名为“{sheet}”的工作表（现有：{sheets}）。", "The workbook has no sheet named '{sheet}' (it has: {sheets})."),
     "FILE_NO_ROWS": (ERROR, "表头之下没有数据行。", "There are no data rows below the header."),
     "FILE_MISSING_COLUMNS": (ERROR, "缺少必需的列：{columns}。", "Required columns are missing: {columns}."),
+    "FILE_MISSING_COLUMNS_CANDIDATES": (ERROR, "缺少必需的列：{columns}。可能的列（置信度）：{candidates}。请在映射中指定。", "Required columns are missing: {columns}. Likely columns (confidence): {candidates}. Name them in a mapping."),
     "FILE_WRONG_KIND": (ERROR, "该文件看起来是“{found}”表，而不是“{expected}”表。", "This file looks like a '{found}' survey, not a '{expected}' survey."),
     "FILE_MAPPING_INVALID": (ERROR, "映射配置无效：{detail}", "The mapping profile is invalid: {detail}"),
     "IMPORT_FAILED": (ERROR, "导入失败，未写入任何数据：{detail}", "The import failed and wrote no data: {detail}"),
     "FILE_DUPLICATE": (NOTICE, "相同内容的文件已于第 {upload_id} 号上传中导入，未做任何更改。", "A file with identical content was already loaded as upload {upload_id}; nothing changed."),
+    "FILE_PROFILE_MISFIT": (ERROR, "映射配置与该文件不符：它指定的列（{columns}）文件中都没有。", "The mapping profile does not fit this file: none of the columns it names ({columns}) is in the file."),
     # notices about the layout
+    "PROFILE_COLUMN_MISSING": (WARNING, "映射配置指定的列“{value}”在文件中不存在。", "The mapping profile names a column '{value}' that the file does not have."),
+    "COLUMN_IGNORED": (NOTICE, "按映射配置忽略列“{value}”。", "Column '{value}' was ignored as the mapping profile says."),
+    "HEADER_FUZZY": (NOTICE, "列“{value}”按 {field} 读取，置信度 {confidence}。", "Column '{value}' was read as {field}, confidence {confidence}."),
     "COLUMN_UNKNOWN": (NOTICE, "{count} 个未识别的列已忽略：{value}。", "{count} unknown column(s) ignored: {value}."),
     "FINDINGS_CAPPED": (NOTICE, "“{value}”共 {count} 条，仅列出前 {shown} 条。", "{count} findings '{value}'; only the first {shown} are listed."),
     "TOTAL_ROW_SKIPPED": (NOTICE, "合计行已跳过。", "A totals row was skipped."),
@@ -50,7 +55,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "MONTH_OUT_OF_RANGE": (ERROR, "月份 {value} 不在 1–12 之间。", "Month {value} is not between 1 and 12."),
     "YEAR_OUT_OF_RANGE": (ERROR, "年份 {value} 不在 {range} 之间。", "Year {value} is not within {range}."),
     "CARRIER_UNKNOWN": (ERROR, "未知的能源品种“{value}”。", "Unknown energy carrier '{value}'."),
-    "UNIT_UNKNOWN": (ERROR, "未知的计量单位“{value}”。", "Unknown unit '{value}'."),
+    "UNIT_UNKNOWN": (ERROR, "列“{column}”中未知的计量单位“{value}”。", "Unknown unit '{value}' in column '{column}'."),
+    "UNIT_DIMENSION": (ERROR, "列“{column}”的单位“{value}”不是{dimension}单位（它量的是 {found}），该列应以 {unit} 计。", "The unit '{value}' of column '{column}' is not a unit of {dimension} (it measures {found}); the column is stored in {unit}."),
     "UNIT_MISMATCH": (ERROR, "单位“{value}”不适用于该能源品种（标准单位 {unit}）。", "Unit '{value}' does not fit this carrier (canonical unit {unit})."),
     "UNIT_NEEDS_DENSITY": (ERROR, "以升计量需要密度（density_kg_per_l）。", "Litres need a density (density_kg_per_l)."),
     "FACTOR_EXTRAPOLATED": (NOTICE, "{year} 年的电力等价值折标系数尚未公布，按最近公布的 {source_year} 年数值计算。", "The {year} generation-method electricity factor is not published yet; the {source_year} value is used."),
@@ -59,17 +65,23 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "BUILDING_UNKNOWN": (ERROR, "建筑编号“{value}”不存在。", "Building code '{value}' does not exist."),
     "BUILDING_OUT_OF_SCOPE": (ERROR, "建筑“{value}”不在您负责的地区 {scope_zh} 内。", "Building '{value}' lies outside your region {scope_en}."),
     "BUILDING_CODE_INVALID": (ERROR, "建筑编号“{value}”格式无效（6 位行政区划代码 + 类别字母 + 序号）。", "Building code '{value}' is malformed (6-digit district code + class letter + sequence)."),
+    "BUILDING_CODE_ASSIGNED": (NOTICE, "已分配建筑编号“{value}”（外部编号 {external}）。", "Building code '{value}' was assigned (external ID {external})."),
     "BUILDING_CODE_DISTRICT": (WARNING, "建筑编号“{value}”的前 6 位与行政区划代码 {district} 不一致。", "Building code '{value}' does not start with its district code {district}."),
     "DISTRICT_INVALID": (ERROR, "行政区划代码“{value}”在 GB/T 2260（{year} 版）中不存在。", "District code '{value}' does not exist in GB/T 2260 ({year} revision)."),
     "CLASS_UNKNOWN": (ERROR, "未知的建筑类别“{value}”（A 办公 … H 其他）。", "Unknown building class '{value}' (A office ... H other)."),
     "BOOLEAN_INVALID": (ERROR, "“{value}”不是“是/否”。", "'{value}' is not yes/no."),
     "DUPLICATE_KEY": (ERROR, "与第 {first_row} 行重复（同一建筑、时间、能源品种）。", "Duplicates line {first_row} (same building, period and carrier)."),
     "DUPLICATE_BUILDING": (ERROR, "建筑编号与第 {first_row} 行重复。", "The building code repeats line {first_row}."),
+    "INTERVAL_OVERLAP": (ERROR, "读数区间“{value}”与第 {first_row} 行的区间重叠，未计入。", "The reading interval '{value}' overlaps the one on line {first_row}; it was left out."),
+    "INTERVAL_DUPLICATE": (ERROR, "读数区间“{value}”与第 {first_row} 行重复，未计入。", "The reading interval '{value}' repeats line {first_row}; it was left out."),
+    "INTERVAL_BACKWARDS": (ERROR, "区间结束“{value}”不晚于开始“{start}”。", "The interval end '{value}' is not after its start '{start}'."),
+    "INTERVAL_GAP": (WARNING, "{value} 的读数只覆盖该月的 {coverage}%（缺 {hours} 小时），该月按不完整存储，不计为已上报月份。", "Readings cover {coverage}% of {value} ({hours} hours missing); the month is stored as incomplete and not counted as reported."),
     "GRAIN_MIXED": (ERROR, "同一建筑、年份和能源品种在文件中同时有月度和年度数据。", "Monthly and annual figures are mixed for the same building, year and carrier in the file."),
     "GRAIN_CONFLICT": (ERROR, "该建筑 {year} 年的“{value}”已按{grain_zh}数据入库，不能混入{other_zh}数据。", "{value} for this building in {year} is stored as {grain_en} data; {other_en} figures cannot be mixed in."),
     "AREA_INCONSISTENT": (ERROR, "{column} 大于建筑面积。", "{column} is larger than the floor area."),
     "INTENSITY_IMPLAUSIBLE": (WARNING, "单位面积电耗约 {value} kWh/(m²·a)，与 GB/T 51161 约束值 {limit} 相比不合理。", "Electricity intensity of about {value} kWh/(m²·a) is implausible against the GB/T 51161 constraint value {limit}."),
     "SUB_ITEMS_EXCEED_TOTAL": (WARNING, "分项电耗之和 {value} kWh 大于总电耗 {limit} kWh。", "Electricity sub-items add up to {value} kWh, more than the total {limit} kWh."),
+    "AUDIT_REJECTED_WITH_ROW": (ERROR, "同一审计（建筑、年份）的第 {first_row} 行有错误，整份审计未导入。", "Line {first_row} of the same audit (building and year) has an error, so the whole audit was not loaded."),
     "MEASURE_INCOMPLETE": (ERROR, "改造措施缺少名称。", "A retrofit measure has no name."),
 }
 
@@ -101,9 +113,15 @@ def _fmt(template: str, params: dict[str, Any]) -> str:
         return template
 
 
-def make_finding(code: str, *, row: int | None = None, column: str | None = None, value: Any = None, **params: Any) -> FindingOut:
-    """Build a finding from the code table; ``value`` is kept as the raw text the user wrote."""
-    severity, zh, en = MESSAGES[code]
+def make_finding(code: str, *, row: int | None = None, column: str | None = None, value: Any = None,
+                 severity: str | None = None, **params: Any) -> FindingOut:
+    """Build a finding from the code table; ``value`` is kept as the raw text the user wrote.
+
+    ``severity`` overrides the table's when what happens to the row differs: a row that loads carries
+    warnings, a row that is rejected carries errors.
+    """
+    default, zh, en = MESSAGES[code]
+    severity = severity or default
     text = None if value is None else str(value)
     if text is not None and len(text) > 200:
         text = text[:200] + "…"
@@ -119,17 +137,19 @@ class FindingLog(list):
         super().__init__()
         self.per_code = per_code
         self.counts: Counter[str] = Counter()
+        self.severities: Counter[str] = Counter()  # findings per severity, kept or not
 
-    def room(self, code: str, n: int) -> int:
-        """Count ``n`` new findings of ``code``; how many of them may be kept."""
+    def room(self, code: str, n: int, severity: str | None = None) -> int:
+        """Count ``n`` new findings of ``code`` (of ``severity``, the code's own by default); how many may be kept."""
         before = self.counts[code]
         self.counts[code] += n
+        self.severities[severity or MESSAGES[code][0]] += n
         if self.per_code is None:
             return n
         return max(0, min(n, self.per_code - before))
 
     def append(self, finding: FindingOut) -> None:  # type: ignore[override]
-        if self.room(finding.code, 1):
+        if self.room(finding.code, 1, finding.severity):
             super().append(finding)
 
     def capped(self) -> list[FindingOut]:
@@ -169,7 +189,10 @@ class ImportReport:
 
     @property
     def file_rejected(self) -> bool:
-        return any(f.severity == ERROR and (f.code.startswith("FILE_") or f.code == "IMPORT_FAILED") for f in self.findings)
+        if any(f.severity == ERROR and (f.code.startswith("FILE_") or f.code == "IMPORT_FAILED") for f in self.findings):
+            return True
+        # a file stopped at its header (a required column with an unusable unit, ...) read no rows
+        return self.status == "rejected" and self.rows_read == 0 and any(f.severity == ERROR for f in self.findings)
 
     @property
     def message_zh(self) -> str:

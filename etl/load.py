@@ -29,8 +29,8 @@ from app.models import (
 
 STAGE = "etl_stage_consumption"
 STAGE_COLUMNS = ["building_id", "carrier_code", "year", "month", "grain", "sub_item", "quantity_reported",
-                 "unit_reported", "quantity", "kgce_calorific", "kgce_generation"]
-VALUE_COLUMNS = ["quantity_reported", "unit_reported", "quantity", "kgce_calorific", "kgce_generation"]
+                 "unit_reported", "quantity", "kgce_calorific", "kgce_generation", "coverage"]
+VALUE_COLUMNS = ["quantity_reported", "unit_reported", "quantity", "kgce_calorific", "kgce_generation", "coverage"]
 KEY_COLUMNS = ["building_id", "carrier_code", "year", "month", "sub_item"]
 IN_BATCH = 20_000
 
@@ -65,13 +65,15 @@ class ConsumptionStage:
             "year INTEGER NOT NULL, month INTEGER NOT NULL, grain VARCHAR(1) NOT NULL, sub_item VARCHAR(1) NOT NULL, "
             "quantity_reported DOUBLE PRECISION NOT NULL, unit_reported VARCHAR(16) NOT NULL, "
             "quantity DOUBLE PRECISION NOT NULL, kgce_calorific DOUBLE PRECISION NOT NULL, "
-            "kgce_generation DOUBLE PRECISION NOT NULL)"
+            "kgce_generation DOUBLE PRECISION NOT NULL, coverage DOUBLE PRECISION)"
         )
 
     def add(self, frame: pd.DataFrame) -> None:
         """Append accepted records (columns STAGE_COLUMNS) to the staging table."""
         if frame.empty:
             return
+        if "coverage" not in frame:
+            frame = frame.assign(coverage=np.nan)
         frame = frame[STAGE_COLUMNS]
         raw = dbapi(self.session)
         if self.pg:
@@ -98,10 +100,10 @@ class ConsumptionStage:
             f"SELECT DISTINCT building_id, carrier_code, year, grain FROM {STAGE} WHERE true ON CONFLICT DO NOTHING"))
         conn.execute(text(
             "INSERT INTO consumption_history (record_id, building_id, carrier_code, year, month, sub_item, "
-            "quantity_reported, unit_reported, quantity, kgce_calorific, kgce_generation, upload_id, "
+            "quantity_reported, unit_reported, quantity, kgce_calorific, kgce_generation, coverage, upload_id, "
             "superseded_by_upload_id, superseded_at) "
             "SELECT r.id, r.building_id, r.carrier_code, r.year, r.month, r.sub_item, r.quantity_reported, "
-            "r.unit_reported, r.quantity, r.kgce_calorific, r.kgce_generation, r.upload_id, :upload_id, :now "
+            "r.unit_reported, r.quantity, r.kgce_calorific, r.kgce_generation, r.coverage, r.upload_id, :upload_id, :now "
             f"FROM {STAGE} s JOIN consumption_records r ON {key_join} WHERE {differs}"),
             {"upload_id": upload_id, "now": now})
         columns = ", ".join(STAGE_COLUMNS)

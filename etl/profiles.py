@@ -64,10 +64,27 @@ def normalise(mapping: dict | None) -> dict[str, Any] | None:
         if not isinstance(table, dict):
             raise ProfileError(f"values.{name}：应为对照表 / values.{name}: expected a table of value aliases")
         values[str(name)] = {str(k): _scalar(v, f"values.{name}.{k}") for k, v in table.items()}
-    entries = len(fields) + len(wide) + sum(len(v) for v in values.values())
+    units: dict[str, dict[str, Any]] = {}
+    for symbol, spec in profile["units"].items():
+        units[str(symbol)] = {k: _scalar(spec[k], f"units.{symbol}.{k}") for k in ("base", "factor", "heating_value")
+                              if k in spec}
+    ignore = [str(_scalar(c, "ignore")) for c in profile["ignore"]]
+    entries = len(fields) + len(wide) + sum(len(v) for v in values.values()) + len(units) + len(ignore)
     if entries > MAX_PROFILE_ENTRIES:
         raise ProfileError(f"映射配置条目过多（{entries}）/ the mapping profile has too many entries ({entries})")
-    out = {"fields": fields, "wide": wide, "values": values, "header_row": profile["header_row"]}
+    out: dict[str, Any] = {"fields": fields, "wide": wide, "values": values, "header_row": profile["header_row"]}
+    # the etl engine's keys, kept only when given so that older stored profiles compare equal
+    if units:
+        out["units"] = units
+    if ignore:
+        out["ignore"] = ignore
+    for key in ("date_order", "building_key"):
+        if profile[key] is not None:
+            out[key] = profile[key]
+    if profile["assign_codes"]:
+        out["assign_codes"] = True
+    if profile["external_source"] is not None:
+        out["external_source"] = _scalar(profile["external_source"], "external_source")
     if len(json.dumps(out, ensure_ascii=False).encode("utf-8")) > MAX_PROFILE_BYTES:
         raise ProfileError(f"映射配置超过 {MAX_PROFILE_BYTES // 1024} KB / the mapping profile exceeds {MAX_PROFILE_BYTES // 1024} KB")
     return out

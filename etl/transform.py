@@ -149,3 +149,43 @@ def to_kgce(frame: pd.DataFrame, tables: ConversionTables) -> tuple[pd.DataFrame
     out = convert(work, tables)
     problem = out["problem"].map(UNIT_PROBLEMS).astype("object")
     return out, problem
+
+
+_P_INSTANT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2}))?秒?)?$")
+
+
+_P_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def _instant_of(text: str, order: str | None = None) -> tuple[int, bool]:
+    s = unicodedata.normalize("NFKC", text).strip()
+    m = _P_INSTANT.match(s)
+    if m:
+        y, mo, d, hh, mm, ss = m.groups()
+    else:
+        m = _P_SLASHED.match(s)
+        if not m:
+            return -1, False
+        a, b, y, hh, mm, ss = m.groups()
+        if order is None:  # day and month told apart only when one of them is over 12
+            order = "DMY" if int(a) > 12 else "MDY" if int(b) > 12 else None
+        if order is None:
+            return -1, False
+        mo, d = (a, b) if order == "MDY" else (b, a)
+    try:
+        ts = pd.Timestamp(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+    except ValueError:
+        return -1, False
+    return ts.value, hh is not None
+
+
+def parse_instants(raw: pd.Series, order: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """Timestamps (int64 ns, -1 where the cell is not a date) and whether each had a time of day.
+
+    Reads 2012-01-05, 2012/1/5 13:00, 2012-01-05T13:15:00 and 2012年1月5日 13时00分, and 01/05/2012 with
+    ``order`` MDY or DMY (or where the day is over 12); parsed once per distinct cell.
+    """
+    parsed = {u: _instant_of(u, order) for u in pd.unique(raw.to_numpy())}
+    ns = raw.map({u: p[0] for u, p in parsed.items()}).astype("int64")
+    timed = raw.map({u: p[1] for u, p in parsed.items()}).astype(bool)
+    return ns, timed

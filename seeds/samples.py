@@ -106,6 +106,19 @@ def consumption_annual_zh(year: int = 2006) -> pd.DataFrame:
     })
 
 
+def consumption_hourly_en(year: int = 2009) -> pd.DataFrame:
+    """Hourly meter-system export of two buildings for January and February: timestamps, kWh per hour."""
+    b = _frame().head(2)
+    hours = pd.date_range(f"{year}-01-01", f"{year}-03-01", freq="h", inclusive="left")
+    frames = []
+    for code, area in zip(b.code, b.area, strict=True):
+        base = area * 100 / 8760  # about 100 kWh/(m²·a), higher in working hours
+        profile = [1.6 if 8 <= h.hour < 19 and h.dayofweek < 5 else 0.6 for h in hours]
+        frames.append(pd.DataFrame({"Building code": code, "Timestamp": hours.strftime("%Y-%m-%d %H:%M"),
+                                    "Electricity (kWh)": [round(base * p, 1) for p in profile]}))
+    return pd.concat(frames, ignore_index=True)
+
+
 def write_samples(directory: Path = SAMPLES_DIR) -> list[Path]:
     """Write every sample file; return their paths."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -124,4 +137,5 @@ def write_samples(directory: Path = SAMPLES_DIR) -> list[Path]:
     save(consumption_long_en(), "consumption_long_en_utf8.csv")
     save(consumption_wide_zh(), "consumption_wide_zh_gbk.csv", "gbk")
     save(consumption_annual_zh(), "consumption_annual_zh_utf8.csv")
+    save(consumption_hourly_en(), "consumption_hourly_en_utf8.csv")
     return written

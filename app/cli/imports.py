@@ -36,9 +36,22 @@ def exit_code(report: ImportReport) -> int:
     return 0
 
 
-def _load_mapping(path: Path | None) -> dict | None:
-    if path is None:
+def _load_mapping(mapping: str | None, kind: str) -> dict | None:
+    """A mapping profile from a YAML/JSON file, or else the saved profile of that name."""
+    if mapping is None:
         return None
+    path = Path(mapping)
+    if not path.is_file():
+        from app.services.profiles import find_profile
+
+        session = session_factory()()
+        try:
+            saved = find_profile(session=session, name=mapping, kind=kind)
+            if saved is None:
+                raise ValueError(f"no file and no saved {kind} mapping profile named {mapping!r}")
+            return saved.spec
+        finally:
+            session.close()
     return read_profile(path.read_bytes())
 
 
@@ -83,7 +96,7 @@ def _print(report: ImportReport, out: Console | None = None) -> None:
 def import_file(
     kind: Kind = typer.Argument(..., help="buildings | consumption | audits"),
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV or XLSX file"),
-    mapping: Path | None = typer.Option(None, "--mapping", exists=True, dir_okay=False, help="Mapping profile (YAML or JSON)"),
+    mapping: str | None = typer.Option(None, "--mapping", help="Mapping profile: a YAML/JSON file or a saved profile's name"),
     sheet: str | None = typer.Option(None, "--sheet", help="XLSX sheet name (default: the first)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report, load nothing"),
     all_or_nothing: bool = typer.Option(False, "--all-or-nothing", help="Load nothing if any row is rejected"),
@@ -92,7 +105,7 @@ def import_file(
 ) -> None:
     """导入调查表 / Import FILE as a KIND survey. Exit code 0: all rows accepted; 1: some rejected; 2: file rejected."""
     try:
-        profile = _load_mapping(mapping)
+        profile = _load_mapping(mapping, kind.value)
     except (ValueError, yaml.YAMLError) as exc:
         console.print(f"[red]映射文件无法读取 / mapping file unreadable: {exc}[/red]")
         raise typer.Exit(2) from exc

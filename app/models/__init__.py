@@ -4,6 +4,7 @@ from app.models.audit import AuditCarrierTotal, EnergyAudit, RetrofitMeasure
 from app.models.building import Building, BuildingHistory
 from app.models.consumption import ConsumptionHistory, ConsumptionRecord, ConsumptionSeries
 from app.models.disclosure import DisclosureEntry, DisclosureItem, DisclosureList, DisclosureVersion
+from app.models.mapping import MappingProfile
 from app.models.reference import (
     Benchmark,
     BuildingClass,
@@ -43,6 +44,7 @@ __all__ = [
     "EnergyCarrier",
     "Finding",
     "LoginAttempt",
+    "MappingProfile",
     "Region",
     "RetrofitMeasure",
     "SavingTarget",

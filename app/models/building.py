@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, Float, ForeignKey, Integer, String, func
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -18,6 +18,7 @@ class Building(Base):
     __table_args__ = (
         CheckConstraint("floor_area_m2 > 0", name="floor_area_positive"),
         CheckConstraint("benchmark_class IS NULL OR benchmark_class IN ('A', 'B')", name="benchmark_class"),
+        UniqueConstraint("external_source", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -39,6 +40,9 @@ class Building(Base):
     occupants: Mapped[int | None] = mapped_column(Integer)
     operating_hours_per_year: Mapped[float | None] = mapped_column(Float)
     benchmark_class: Mapped[str | None] = mapped_column(String(1))
+    # The building's identity in another system (an energy-management platform, a property register).
+    external_source: Mapped[str | None] = mapped_column(String(32))
+    external_id: Mapped[str | None] = mapped_column(String(64))
     upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -83,6 +83,9 @@ class ConsumptionRecord(Base):
     quantity: Mapped[float] = mapped_column(Float)
     kgce_calorific: Mapped[float] = mapped_column(Float)
     kgce_generation: Mapped[float] = mapped_column(Float)
+    # Share of the month covered by interval readings summed into this record (None: reported as a
+    # month or year total). A month below 1 is incomplete and does not count as a reported month.
+    coverage: Mapped[float | None] = mapped_column(Float, nullable=True)
     upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -104,6 +107,7 @@ class ConsumptionHistory(Base):
     quantity: Mapped[float] = mapped_column(Float)
     kgce_calorific: Mapped[float] = mapped_column(Float)
     kgce_generation: Mapped[float] = mapped_column(Float)
+    coverage: Mapped[float | None] = mapped_column(Float, nullable=True)
     upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
     superseded_by_upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
     superseded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

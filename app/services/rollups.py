@@ -11,7 +11,7 @@ same building-year cannot each write a total that misses the other's rows.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Select, and_, case, column, delete, exists, func, insert, literal, select, table
+from sqlalchemy import Select, and_, case, column, delete, exists, func, insert, literal, or_, select, table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from app.models import AreaMonthTotal, Building, BuildingYearTotal, ConsumptionR
 
 KEYS = table("rollup_keys", column("building_id"), column("year"), column("is_new"))
 AREAS = table("rollup_areas", column("year"), column("district_code"))
+COMPLETE_COVERAGE = 1 - 1e-9  # a month summed from interval readings is complete at full coverage
 LOCK_ID = 7_415_031_201  # pg_advisory_xact_lock key of the rollup refresh
 WORK_MEM = "128MB"  # default 4 MB spills the aggregation of a large upload to disk
 TOTAL_COLUMNS = ["year", "building_id", "carrier_code", "grain", "months_reported", "months_mask", "quantity",
@@ -42,6 +43,8 @@ def _building_totals(source=None) -> Select:
     """Totals per (year, building, carrier) of ``source``: the records, or a staging table shaped like them."""
     r = source if source is not None else ConsumptionRecord.__table__
     whole = r.c.sub_item == ""
+    # a month summed from interval readings that do not cover it is stored but not reported
+    reported = and_(whole, or_(r.c.coverage.is_(None), r.c.coverage >= COMPLETE_COVERAGE))
 
     def part(value, condition):
         return func.sum(case((condition, value)))
@@ -49,8 +52,8 @@ def _building_totals(source=None) -> Select:
     return (
         select(
             r.c.year, r.c.building_id, r.c.carrier_code, func.max(r.c.grain),
-            func.sum(case((whole, 1), else_=0)),
-            func.sum(case((whole, literal(1).op("<<")(r.c.month)), else_=0)),
+            func.sum(case((reported, 1), else_=0)),
+            func.sum(case((reported, literal(1).op("<<")(r.c.month)), else_=0)),
             part(r.c.quantity, whole), part(r.c.kgce_calorific, whole), part(r.c.kgce_generation, whole),
             *[part(r.c.quantity, r.c.sub_item == letter) for letter in SUB_ITEMS],
         )
@@ -109,7 +112,8 @@ def refresh_staged(*, session: Session, stage_table: str) -> None:
                 "WHERE k.is_new = 0")
     t, r = BuildingYearTotal, ConsumptionRecord.__table__
     stage = table(stage_table, *[column(name) for name in ("building_id", "carrier_code", "year", "month", "grain",
-                                                           "sub_item", "quantity", "kgce_calorific", "kgce_generation")])
+                                                           "sub_item", "quantity", "kgce_calorific", "kgce_generation",
+                                                           "coverage")])
     new = and_(KEYS.c.building_id == stage.c.building_id, KEYS.c.year == stage.c.year, KEYS.c.is_new == 1)
     old = and_(KEYS.c.building_id == r.c.building_id, KEYS.c.year == r.c.year, KEYS.c.is_new == 0)
     session.execute(delete(t).where(exists().where(KEYS.c.building_id == t.building_id, KEYS.c.year == t.year)))

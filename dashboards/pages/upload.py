@@ -17,7 +17,7 @@ from app.export import csv_bytes
 from app.services import progress
 from app.services import uploads as uploads_service
 from dashboards import components as ui
-from dashboards import data, finding_text
+from dashboards import data, finding_text, mapping_step
 from dashboards.context import current_engine
 from dashboards.i18n import fmt_bytes, fmt_num, t, unit_label
 from dashboards.pages.common import guarded, lang, logger, viewer
@@ -63,6 +63,7 @@ def layout(**query) -> html.Div:
                               options=[{"label": t("upload.all_or_nothing", lg), "value": "all_or_nothing"},
                                        {"label": t("upload.dry_run", lg), "value": "dry_run"}]),
             ]),
+            mapping_step.container(lg),
             html.Button(t("upload.start", lg), id="upload-start", className="btn-primary", n_clicks=0),
             html.Div(id="upload-progress", className="progress-line"),
             html.Div(id="upload-progress-bar"),
@@ -100,8 +101,10 @@ def _fallback(lg):
 
 
 @guarded(_fallback)
-def run_import(token, contents, filename, kind, profile_contents, profile_name, flags, lg=None):
+def run_import(token, contents, filename, kind, profile_contents, profile_name, flags, lg=None, *, mapping_spec=None):
     """Run the import pipeline on the dropped file and show its report.
+
+    The mapping is the dropped profile file if any, else the one built in the mapping step.
 
     ``token`` is chosen by the browser on each click; the rows read so far are published under it
     (app.services.progress) for ``show_progress``.
@@ -115,7 +118,7 @@ def run_import(token, contents, filename, kind, profile_contents, profile_name, 
     if not contents or not filename:
         return ui.message(t("upload.no_file", lg), "warning"), None
     try:
-        mapping = parse_profile(profile_name, profile_contents)
+        mapping = parse_profile(profile_name, profile_contents) or mapping_spec
     except (TypeError, ValueError, UnicodeDecodeError, yaml.YAMLError, binascii.Error) as exc:
         return ui.message(t("upload.bad_profile", lg, error=str(exc)), "error"), None
     payload = _decode(contents)
@@ -139,6 +142,10 @@ def run_import(token, contents, filename, kind, profile_contents, profile_name, 
             progress.finish(token)
     result = report.to_dict()
     return report_view(result, lg, filename=filename), result
+
+
+def _run_with_mapping(token, contents, filename, kind, profile_contents, profile_name, flags, lg, spec):
+    return run_import(token, contents, filename, kind, profile_contents, profile_name, flags, lg, mapping_spec=spec)
 
 
 def show_progress(_n_intervals, token, lg=None):
@@ -306,11 +313,12 @@ def register(app: dash.Dash) -> None:
         Input("upload-token", "data"),
         State("upload-file", "contents"), State("upload-file", "filename"), State("upload-kind", "value"),
         State("upload-profile", "contents"), State("upload-profile", "filename"), State("upload-flags", "value"),
-        State("lang", "data"),
+        State("lang", "data"), State("mapping-spec", "data"),
         running=[(Output("upload-start", "disabled"), True, False),
                  (Output("upload-progress", "children"), PROCESSING, ""),
                  (Output("upload-poll", "disabled"), False, True)],
         prevent_initial_call=True,
-    )(run_import)
+    )(_run_with_mapping)
+    mapping_step.register(app)
     app.callback(Output("upload-download", "data"), Input("upload-download-btn", "n_clicks"),
                  State("upload-report", "data"), prevent_initial_call=True)(download)

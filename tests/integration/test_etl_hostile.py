@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.config import get_settings
 from app.models import ConsumptionRecord, Finding
 from benchmarks.hostile_files import invalid_rows_csv, wide_csv, zip_bomb_xlsx
-from etl import pipeline
+from etl import engine as pipeline  # the engine reads CHUNK_ROWS; etl.pipeline re-exports it
 from etl.pipeline import run
 from tests.conftest import DATA_DIR
 

@@ -262,7 +262,7 @@ def test_any_bytes_give_a_report(session, blob):
 
 SAMPLES = [("buildings", "buildings_zh_utf8.csv"), ("buildings", "buildings_en.xlsx"),
            ("consumption", "consumption_long_en_utf8.csv"), ("consumption", "consumption_wide_zh_gbk.csv"),
-           ("consumption", "consumption_annual_zh_utf8.csv")]
+           ("consumption", "consumption_annual_zh_utf8.csv"), ("consumption", "consumption_hourly_en_utf8.csv")]
 
 
 def test_sample_survey_files_load_without_errors(session):

@@ -91,7 +91,7 @@ def _class_label(classes: dict[str, tuple[str, str]], code: str, lang: str) -> s
 @router.get("/{region}/{year}", response_class=HTMLResponse)
 def disclosure_list(
     request: Request, session: SessionDep, region: RegionCode, year: Year, lang: Lang | None = None,
-    version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+    version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     building_class: Annotated[str | None, Query(alias="class", pattern=r"^[A-H]?$")] = None,
     status: Annotated[str | None, Query(pattern=r"^(better_than_guide|between|above_constraint|none)?$")] = None,
@@ -138,7 +138,7 @@ def disclosure_list(
 @router.get("/{region}/{year}/{code}", response_class=HTMLResponse)
 def building_page(request: Request, session: SessionDep, region: RegionCode, year: Year,
                   code: Annotated[str, Path(max_length=24)], lang: Lang | None = None,
-                  version: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> HTMLResponse:
+                  version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None) -> HTMLResponse:
     lang = _lang(request, lang)
     found = ds.public_version(session=session, region_code=region, year=year, version=version)
     item = ds.public_item(session=session, version_id=found.id, building_code=code) if found else None

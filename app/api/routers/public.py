@@ -126,21 +126,21 @@ def _download(request: Request, session, region: str, year: int, version: int | 
 @router.get("/disclosures/{region}/{year}.csv", summary="A published list as CSV / 公示名单 CSV",
             responses=problem_responses(404, 422, 429))
 def disclosure_csv(request: Request, session: SessionDep, region: RegionCode, year: Year,
-                   version: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> Response:
+                   version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None) -> Response:
     return _download(request, session, region, year, version, "csv")
 
 
 @router.get("/disclosures/{region}/{year}.xlsx", summary="A published list as XLSX / 公示名单 XLSX",
             responses=problem_responses(404, 422, 429))
 def disclosure_xlsx(request: Request, session: SessionDep, region: RegionCode, year: Year,
-                    version: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> Response:
+                    version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None) -> Response:
     return _download(request, session, region, year, version, "xlsx")
 
 
 @router.get("/disclosures/{region}/{year}", summary="One published list and its versions / 一份公示名单",
             responses={304: {"description": "Not modified"}, **problem_responses(404, 422, 429)})
 def disclosure(request: Request, session: SessionDep, region: RegionCode, year: Year,
-               version: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> Response:
+               version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None) -> Response:
     """A version's header (newest by default) and every public version of the list."""
     found = _version(session, region, year, version)
     names = ds.region_names(session=session, codes=[region])

@@ -15,10 +15,12 @@ from app.api.errors import ApiError, problem, problem_responses
 from app.api.schemas import UtcDatetime
 from app.models import Upload
 from app.services import catalog
+from app.services import profiles as profiles_service
 from app.services import uploads as uploads_service
 from etl import pipeline
 from etl.extract import display_name
 from etl.profiles import MAX_PROFILE_BYTES, ProfileError, read_profile
+from etl.profiles import normalise as normalise_profile
 
 router = APIRouter(tags=["uploads"])
 READ_ERRORS = problem_responses(401, 403, 404, 422)
@@ -123,6 +125,7 @@ async def create_upload(
     kind: Annotated[Literal["buildings", "consumption", "audits"], Form(description="What the file holds")],
     mapping: Annotated[str | None, Form(max_length=MAX_PROFILE_BYTES, description="Mapping profile, YAML or JSON (no aliases)")] = None,
     mapping_file: Annotated[UploadFile | None, File(description="Mapping profile as a file")] = None,
+    mapping_name: Annotated[str | None, Form(max_length=100, description="Name of a saved mapping profile")] = None,
     sheet: Annotated[str | None, Form(max_length=100, description="XLSX sheet name")] = None,
     policy: Annotated[
         Literal["partial", "all_or_nothing"],
@@ -135,6 +138,8 @@ async def create_upload(
     profile = _parse_mapping(mapping)
     if mapping_file is not None and mapping is None:
         profile = _parse_mapping(await mapping_file.read(MAX_PROFILE_BYTES + 1))  # one byte over is enough to refuse
+    if mapping_name and profile is None:
+        profile = _saved_mapping(session, mapping_name, user, kind)
     # End the read transaction of the authentication before the ETL opens its own: on SQLite a read
     # snapshot cannot be upgraded to a write once another upload has committed ("database is locked"),
     # while a fresh transaction waits for the write lock.
@@ -160,6 +165,56 @@ async def create_upload(
         detail = body["findings"][0]["message"] if body["findings"] else body["message"]
         return problem(status_code, detail, instance=request.url.path, kind="file-rejected", report=body)
     return body
+
+
+def _saved_mapping(session, name: str, user, kind: str) -> dict:
+    saved = profiles_service.find_profile(session=session, name=name, region_code=user.region_code, kind=kind)
+    if saved is None:
+        raise ApiError(422, f"没有名为“{name}”的{kind}映射配置", f"no saved {kind} mapping profile named '{name}'",
+                       kind="invalid-mapping")
+    return saved.spec
+
+
+class MappingProfileIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, examples=["某能耗平台导出"])
+    kind: Literal["buildings", "consumption", "audits"]
+    spec: dict[str, Any] = Field(description="fields, wide, values, units, ignore, header_row")
+    shared: bool = Field(False, description="Share nationally (admins only)")
+
+
+class MappingProfileOut(BaseModel):
+    model_config = {"from_attributes": True}
+
+    id: int
+    name: str
+    kind: str
+    region_code: str
+    is_shared: bool
+    spec: dict[str, Any]
+    created_by: str | None
+
+
+@router.get("/mapping-profiles", response_model=list[MappingProfileOut], summary="Saved mapping profiles / 映射配置",
+            responses=READ_ERRORS)
+def list_mapping_profiles(user: UploaderDep, session: SessionDep,
+                          kind: Literal["buildings", "consumption", "audits"] | None = None) -> Any:
+    return profiles_service.list_profiles(session=session, region_code=user.region_code, kind=kind)
+
+
+@router.post("/mapping-profiles", response_model=MappingProfileOut, status_code=status.HTTP_201_CREATED,
+             summary="Save a mapping profile for your region / 保存映射配置", responses=problem_responses(400, 401, 403, 422))
+def save_mapping_profile(body: MappingProfileIn, user: UploaderDep, session: SessionDep) -> Any:
+    if body.shared and user.role != "admin":
+        raise ApiError(403, "只有管理员可以在全国共享映射配置", "only admins may share a profile nationally", kind="forbidden-role")
+    try:
+        spec = normalise_profile(body.spec)  # stored as the engine will read it, like an uploaded profile
+    except ProfileError as exc:
+        zh, _, en = str(exc).partition(" / ")
+        raise ApiError(422, zh, en or zh, kind="invalid-mapping") from exc
+    saved = profiles_service.save_profile(session=session, name=body.name, kind=body.kind, spec=spec,
+                                          region_code=user.region_code, created_by=user.username, shared=body.shared)
+    session.commit()
+    return saved
 
 
 def content_disposition(filename: str) -> str:

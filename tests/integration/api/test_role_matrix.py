@@ -24,7 +24,7 @@ class Endpoint:
     path: str  # may hold {upload_id} and {target_id}
     expected: tuple[int, int, int, int]  # admin, official, auditor, anonymous
     params: dict[str, Any] = field(default_factory=dict)
-    kind: str = "plain"  # plain | token | user | upload | decompose
+    kind: str = "plain"  # plain | token | user | upload | profile | decompose
 
     @property
     def id(self) -> str:
@@ -63,6 +63,8 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/uploads/{upload_id}", UPLOADER),
     Endpoint("GET", "/api/v1/uploads/{upload_id}/findings.csv", UPLOADER),
     Endpoint("GET", "/api/v1/uploads/{upload_id}/raw", UPLOADER),
+    Endpoint("GET", "/api/v1/mapping-profiles", UPLOADER),
+    Endpoint("POST", "/api/v1/mapping-profiles", (201, 403, 201, 401), kind="profile"),
     Endpoint("GET", "/api/v1/targets", READ),
     Endpoint("POST", "/api/v1/targets/decompose", (201, 403, 403, 401), kind="decompose"),
     Endpoint("GET", "/api/v1/targets/{target_id}/progress", READ, {"year": 2008}),
@@ -118,6 +120,9 @@ def _call(world: World, endpoint: Endpoint, caller: str | None, ids: dict[str, i
             path, headers=headers, files={"file": ("survey.csv", UPLOAD_FILE, "text/csv")},
             data={"kind": "consumption", "dry_run": "true"},
         )
+    if endpoint.kind == "profile":
+        body = {"name": f"p-{caller}", "kind": "consumption", "spec": {"fields": {"period": "月"}}}
+        return world.client.post(path, json=body, headers=headers)
     if endpoint.kind == "decompose":
         body = {"cut_percent": 5, "baseline_year": 2007, "target_year": 2010, "preview": True}
         return world.client.post(path, json=body, headers=headers)
