@@ -119,7 +119,8 @@ def login(driver, base: str, username: str) -> None:
     by_id(driver, "username").send_keys(username)
     by_id(driver, "password").send_keys(PASSWORD)
     css(driver, "form button[type=submit]")[0].click()
-    _wait(driver, lambda d: d.current_url.endswith("/disclosure/manage"))
+    # the login page's own address ends with ?next=/disclosure/manage: wait until it is left
+    _wait(driver, lambda d: "/login" not in d.current_url and d.current_url.endswith("/disclosure/manage"))
 
 
 def status(driver) -> str:
@@ -156,7 +157,7 @@ def test_draft_submit_approve_publish_then_read_in_chinese_and_english(portal, b
     by_id(driver, "submit").click()
     _wait(driver, lambda d: "done=submit" in d.current_url)
     assert status(driver) == "submitted"
-    assert not css(driver, "#approve") or True  # the button is shown, but the submitter is refused:
+    # the button is shown, but the submitter is refused:
     by_id(driver, "approve").click()
     _wait(driver, lambda d: "error=" in d.current_url)
     assert "submitter" in by_id(driver, "error").text
@@ -165,6 +166,7 @@ def test_draft_submit_approve_publish_then_read_in_chinese_and_english(portal, b
     # the admin approves and publishes
     login(driver, base, "admin")
     driver.get(f"{base}/disclosure/manage/{REGION}/{YEAR}")
+    _wait(driver, lambda d: css(d, "#approve"))
     by_id(driver, "approve").click()
     _wait(driver, lambda d: "done=approve" in d.current_url)
     assert status(driver) == "approved"
