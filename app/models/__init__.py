@@ -20,6 +20,7 @@ from app.models.rollup import AreaMonthTotal, BuildingYearTotal
 from app.models.target import SavingTarget
 from app.models.upload import Finding, Upload
 from app.models.user import LoginAttempt, User
+from app.models.weather import TypicalDegreeDays, WeatherHistory, WeatherMonth
 
 __all__ = [
     "AreaMonthTotal",
@@ -48,7 +49,10 @@ __all__ = [
     "Region",
     "RetrofitMeasure",
     "SavingTarget",
+    "TypicalDegreeDays",
     "Unit",
     "Upload",
     "User",
+    "WeatherHistory",
+    "WeatherMonth",
 ]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -62,3 +62,4 @@ class RetrofitMeasure(Base):
     investment_10k_cny: Mapped[float | None] = mapped_column(Float)
     expected_saving_tce: Mapped[float | None] = mapped_column(Float)
     payback_years: Mapped[float | None] = mapped_column(Float)
+    implemented_on: Mapped[date | None] = mapped_column(Date)  # when the measure was carried out, if it was
